@@ -1,0 +1,77 @@
+/**
+ * The gateway's request path, in order, on one screen. Work before `await next()` happens top to bottom on the way in;
+ * work after it (audit, metrics, settling tokens, the detection event) bottom to top on the way out.
+ * docs/pipeline.md draws the same list with the status each phase can answer with; keep the two in step.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { DetectionBus } from '../detect/bus.ts';
+import type { ApiKeyHasher } from '../keys/api-key.ts';
+import type { Stores } from '../store/interfaces.ts';
+import type { LimitStore } from '../store/limits/interface.ts';
+import { branchByRoute } from './compose.ts';
+import type { Policy } from './context.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { IpRuleWatcher } from './net/ip-rule-watcher.ts';
+import { assignRequestId } from './policies/assign-request-id.ts';
+import { authenticate } from './policies/authenticate.ts';
+import { emitDetectionEvent } from './policies/emit-detection-event.ts';
+import { enforceBans } from './policies/enforce-bans.ts';
+import { enforceIpRules } from './policies/enforce-ip-rules.ts';
+import { enforceLimits } from './policies/enforce-limits.ts';
+import { forwardUpstream } from './policies/forward-upstream.ts';
+import { listModels } from './policies/list-models.ts';
+import { matchRoute } from './policies/match-route.ts';
+import { readModelRequest } from './policies/read-model-request.ts';
+import { recordMetrics } from './policies/record-metrics.ts';
+import { resolveClientIp } from './policies/resolve-client-ip.ts';
+import { respondToErrors } from './policies/respond-to-errors.ts';
+import { writeAudit } from './policies/write-audit.ts';
+import type { UpstreamPools } from './upstream/pool.ts';
+
+export interface PipelineDeps {
+  config: Config;
+  stores: Stores;
+  limits: LimitStore;
+  hasher: ApiKeyHasher;
+  bus: DetectionBus;
+  metrics: GatewayMetrics;
+  pools: UpstreamPools;
+  ipRules: IpRuleWatcher;
+  logger: Logger;
+}
+
+export function buildPipeline(d: PipelineDeps): Policy[] {
+  const { gateway, limits, audit } = d.config;
+  return [
+    assignRequestId(),
+    writeAudit({ audit: d.stores.audit, storeText: audit.storeText }),
+    recordMetrics({ metrics: d.metrics }),
+    respondToErrors({ logger: d.logger }),
+    matchRoute(),
+    resolveClientIp({
+      trustedProxies: gateway.trustedProxies,
+      header: gateway.clientIpHeader,
+      subnetPrefixV4: gateway.subnetPrefixV4,
+      subnetPrefixV6: gateway.subnetPrefixV6,
+    }),
+    enforceIpRules({ rules: d.ipRules }),
+    authenticate({ keys: d.stores.keys, accounts: d.stores.accounts, hasher: d.hasher }),
+    enforceBans({ bans: d.stores.bans, onBanned: () => d.metrics.bannedRequests.inc() }),
+    branchByRoute({ models: [listModels({ models: d.config.models, createdAt: Date.now() })] }, [
+      readModelRequest({ maxBodyBytes: gateway.maxBodyBytes, models: d.config.models }),
+      enforceLimits({
+        store: d.limits,
+        defaults: limits,
+        onStoreError: limits.onStoreError,
+        onRejected: (scope, dimension) => d.metrics.limitRejections.inc({ scope, dimension }),
+        onStoreFailure: (err) => {
+          d.metrics.limitStoreErrors.inc();
+          d.logger.error({ err }, 'limit store failure');
+        },
+      }),
+      emitDetectionEvent({ bus: d.bus }),
+      forwardUpstream({ pools: d.pools, onActiveStreams: (delta) => d.metrics.activeStreams.inc(delta) }),
+    ]),
+  ];
+}

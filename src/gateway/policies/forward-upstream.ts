@@ -1,0 +1,213 @@
+/**
+ * The terminal phase: sends the (possibly rewritten) request to the model's upstream over a pooled keep-alive
+ * connection and relays the answer. Non-streamed answers are relayed whole; SSE streams are relayed event by event
+ * as they arrive (never buffered to the end), while the usage and completion text are read on the way for
+ * settlement, audit and detection. A client that goes away aborts the upstream call, so its reservation is settled
+ * with only what was produced.
+ */
+import type { Dispatcher } from 'undici';
+import { MoatError } from '../../http/errors.ts';
+import type { GatewayContext, Policy, RouteName } from '../context.ts';
+import { tokenCounter } from '../tokens.ts';
+import type { UpstreamPools, UpstreamTarget } from '../upstream/pool.ts';
+import { SseSplitter } from '../upstream/sse.ts';
+import { completionTextOf, isUsageOnlyChunk, usageOf } from '../upstream/usage.ts';
+
+const UPSTREAM_PATHS: Record<Exclude<RouteName, 'models'>, string> = {
+  chat: '/chat/completions',
+  completions: '/completions',
+  embeddings: '/embeddings',
+  classifications: '/classifications',
+};
+
+export interface ForwardUpstreamOptions {
+  pools: UpstreamPools;
+  /** Called with the number of streams in flight (metrics gauge). */
+  onActiveStreams?: (delta: number) => void;
+}
+
+/**
+ * @example forwardUpstream({ pools: new UpstreamPools(config.models) })
+ */
+export function forwardUpstream(options: ForwardUpstreamOptions): Policy {
+  const { pools, onActiveStreams = () => {} } = options;
+  return async function forwardUpstream(ctx, next) {
+    const request = ctx.request;
+    if (!request || !ctx.routeName || ctx.routeName === 'models') throw new Error('forwardUpstream needs a model request');
+    const target = pools.target(request.route.name);
+    const { payload, strippedUsage } = buildPayload(ctx, target);
+    const abort = new AbortController();
+    const onClientGone = () => {
+      if (!ctx.res.writableFinished) abort.abort();
+    };
+    ctx.res.on('close', onClientGone);
+    const started = performance.now();
+    try {
+      const response = await send(target, UPSTREAM_PATHS[ctx.routeName], payload, ctx.requestId, abort.signal, request.route.name);
+      const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
+      if (request.stream && isSse && response.statusCode < 300) {
+        onActiveStreams(1);
+        try {
+          await relayStream(ctx, response, strippedUsage, abort.signal);
+        } finally {
+          onActiveStreams(-1);
+        }
+      } else {
+        await relayWhole(ctx, response);
+      }
+    } catch (err) {
+      if (abort.signal.aborted && !(err instanceof MoatError)) {
+        clientClosed(ctx);
+        return;
+      }
+      throw err;
+    } finally {
+      ctx.outcome.upstreamMs = performance.now() - started;
+      ctx.res.off('close', onClientGone);
+    }
+    await next();
+  };
+}
+
+/** Rewrites the model name and, for streams, asks the upstream for usage (stripped again if the client did not ask). */
+function buildPayload(ctx: GatewayContext, target: UpstreamTarget): { payload: Buffer; strippedUsage: boolean } {
+  const request = ctx.request!;
+  let body = request.body;
+  let changed = request.bodyChanged;
+  if (target.upstreamModel !== body.model) {
+    body = { ...body, model: target.upstreamModel };
+    changed = true;
+  }
+  let strippedUsage = false;
+  const options = body.stream_options;
+  const wantsUsage = typeof options === 'object' && options !== null && (options as Record<string, unknown>).include_usage === true;
+  if (request.stream && !wantsUsage) {
+    body = { ...body, stream_options: { ...(typeof options === 'object' && options !== null ? options : {}), include_usage: true } };
+    changed = true;
+    strippedUsage = true;
+  }
+  return { payload: changed ? Buffer.from(JSON.stringify(body)) : request.raw, strippedUsage };
+}
+
+async function send(target: UpstreamTarget, path: string, payload: Buffer, requestId: string, signal: AbortSignal, model: string): Promise<Dispatcher.ResponseData> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+  if (target.authorization) headers.authorization = target.authorization;
+  try {
+    return await target.pool.request({
+      path: target.basePath + path,
+      method: 'POST',
+      headers,
+      body: payload,
+      signal,
+      headersTimeout: target.timeoutMs,
+      bodyTimeout: target.timeoutMs,
+    });
+  } catch (err) {
+    throw upstreamFailure(err, model, target.timeoutMs, signal);
+  }
+}
+
+function upstreamFailure(err: unknown, model: string, timeoutMs: number, signal: AbortSignal): unknown {
+  if (signal.aborted) return err;
+  const code = (err as { code?: string }).code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return new MoatError('upstream_timeout', `the upstream for model '${model}' did not answer within ${timeoutMs} ms`, { cause: err });
+  }
+  return new MoatError('upstream_error', `the upstream for model '${model}' could not be reached (${code || (err as Error).message})`, { cause: err });
+}
+
+function writeHead(ctx: GatewayContext, status: number, contentType: string, extra: Record<string, string | number> = {}): void {
+  ctx.outcome.status = status;
+  ctx.res.writeHead(status, { ...ctx.responseHeaders, ...extra, 'content-type': contentType });
+}
+
+async function relayWhole(ctx: GatewayContext, response: Dispatcher.ResponseData): Promise<void> {
+  const request = ctx.request!;
+  const bytes = Buffer.from(await response.body.arrayBuffer());
+  const contentType = String(response.headers['content-type'] ?? 'application/json');
+  writeHead(ctx, response.statusCode, contentType, { 'content-length': bytes.length });
+  ctx.res.end(bytes);
+  ctx.outcome.responseBytes = bytes.length;
+  if (response.statusCode >= 300) {
+    ctx.outcome.decision = response.statusCode >= 500 ? 'error' : 'allow';
+    ctx.outcome.reason = `upstream answered ${response.statusCode}`;
+    return; // nothing was generated: the reservation is refunded
+  }
+  let parsed: unknown = null;
+  try {
+    parsed = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    ctx.outcome.reason = 'upstream answer was not JSON; usage estimated';
+  }
+  ctx.outcome.completionText = completionTextOf(parsed);
+  const usage = usageOf(parsed);
+  ctx.outcome.tokensIn = usage?.promptTokens ?? request.promptTokens;
+  ctx.outcome.tokensOut = usage?.completionTokens ?? tokenCounter(request.route.tokenizer)(ctx.outcome.completionText);
+}
+
+async function relayStream(ctx: GatewayContext, response: Dispatcher.ResponseData, stripUsage: boolean, signal: AbortSignal): Promise<void> {
+  const request = ctx.request!;
+  const { res } = ctx;
+  writeHead(ctx, response.statusCode, 'text/event-stream; charset=utf-8', { 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  res.flushHeaders();
+  const splitter = new SseSplitter();
+  let text = '';
+  let usage: ReturnType<typeof usageOf> = null;
+  try {
+    for await (const chunk of response.body) {
+      for (const event of splitter.push(chunk as Buffer)) {
+        let forward = true;
+        if (event.data && event.data !== '[DONE]') {
+          const parsed = safeJson(event.data);
+          usage = usageOf(parsed) ?? usage;
+          text += completionTextOf(parsed);
+          if (stripUsage && isUsageOnlyChunk(parsed)) forward = false;
+        }
+        if (forward && !res.write(event.raw)) await drained(res, signal);
+        if (forward) ctx.outcome.responseBytes += event.raw.length;
+      }
+    }
+    res.end();
+  } catch (err) {
+    if (signal.aborted) throw err;
+    // Headers are gone already: tell the client in-band, as OpenAI streams do, and close.
+    const failure = upstreamFailure(err, request.route.name, 0, signal);
+    const message = failure instanceof MoatError ? failure.message : 'upstream stream failed';
+    res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', code: 'upstream_error' } })}\n\n`);
+    ctx.outcome.decision = 'error';
+    ctx.outcome.reason = `stream broke: ${message}`;
+  } finally {
+    ctx.outcome.completionText = text;
+    ctx.outcome.tokensIn = usage?.promptTokens ?? request.promptTokens;
+    ctx.outcome.tokensOut = usage?.completionTokens ?? tokenCounter(request.route.tokenizer)(text);
+  }
+}
+
+function drained(res: GatewayContext['res'], signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const done = () => {
+      res.off('drain', done);
+      signal.removeEventListener('abort', done);
+      if (signal.aborted) reject(new Error('client closed the connection'));
+      else resolve();
+    };
+    res.on('drain', done);
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** The client left before the answer was complete: record it (nginx's 499) and keep only what was produced. */
+function clientClosed(ctx: GatewayContext): void {
+  ctx.outcome.status = ctx.outcome.status || 499;
+  ctx.outcome.decision = 'error';
+  ctx.outcome.reason = 'client closed the connection before the response completed';
+  ctx.outcome.errorCode = 'client_closed';
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}

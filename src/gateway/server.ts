@@ -1,0 +1,112 @@
+/**
+ * The data-plane listener: builds every service once (composition happens in the caller, which passes stores), runs
+ * each request through the pipeline, serves `/metrics` to loopback peers, and shuts down without losing audit rows.
+ */
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type Logger, pino } from 'pino';
+import type { Config } from '../config/schema.ts';
+import { DetectionBus } from '../detect/bus.ts';
+import { sendError } from '../http/respond.ts';
+import { ApiKeyHasher } from '../keys/api-key.ts';
+import type { Stores } from '../store/interfaces.ts';
+import type { LimitStore } from '../store/limits/interface.ts';
+import { MemoryLimitStore } from '../store/limits/memory.ts';
+import { compose } from './compose.ts';
+import { createContext } from './context.ts';
+import { GatewayMetrics } from './metrics.ts';
+import { CidrSet, parseIp } from './net/ip.ts';
+import { IpRuleWatcher } from './net/ip-rule-watcher.ts';
+import { buildPipeline } from './pipeline.ts';
+import { UpstreamPools } from './upstream/pool.ts';
+
+export interface GatewayOptions {
+  config: Config;
+  stores: Stores;
+  secret: string;
+  logger?: Logger;
+  limits?: LimitStore;
+  bus?: DetectionBus;
+  /** Register default Node process metrics too (off in tests, where several gateways share a process). */
+  processMetrics?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  server: Server;
+  bus: DetectionBus;
+  metrics: GatewayMetrics;
+  ipRules: IpRuleWatcher;
+  close(): Promise<void>;
+}
+
+const METRICS_PEERS = CidrSet.of(['127.0.0.0/8', '::1/128']);
+
+export async function startGateway(options: GatewayOptions): Promise<RunningGateway> {
+  const { config, stores } = options;
+  const logger = options.logger ?? pino({ level: config.log.level });
+  const limits = options.limits ?? new MemoryLimitStore();
+  const bus = options.bus ?? new DetectionBus();
+  const metrics = new GatewayMetrics({ defaultMetrics: options.processMetrics ?? false });
+  const pools = new UpstreamPools(config.models);
+  const ipRules = new IpRuleWatcher(stores.ipRules, logger);
+  await ipRules.start();
+  const hasher = new ApiKeyHasher(options.secret);
+  const run = compose(buildPipeline({ config, stores, limits, hasher, bus, metrics, pools, ipRules, logger }));
+
+  const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+    if (req.url === '/metrics' || req.url === '/healthz') return void serveOps(req, res, metrics);
+    run(createContext(req, res)).catch((err: unknown) => {
+      logger.error({ err }, 'request failed outside the error phase');
+      sendError(res, err);
+    });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    logger.debug({ err }, 'malformed HTTP from a client');
+  });
+  await listen(server, config.gateway.host, config.gateway.port);
+  const { port } = server.address() as AddressInfo;
+  const host = config.gateway.host.includes(':') ? `[${config.gateway.host}]` : config.gateway.host;
+
+  return {
+    url: `http://${host}:${port}`,
+    server,
+    bus,
+    metrics,
+    ipRules,
+    async close() {
+      ipRules.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await pools.close();
+      await limits.close();
+      await stores.audit.flush();
+    },
+  };
+}
+
+async function serveOps(req: IncomingMessage, res: ServerResponse, metrics: GatewayMetrics): Promise<void> {
+  if (req.url === '/healthz') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    return;
+  }
+  const peer = parseIp(req.socket.remoteAddress ?? '');
+  if (!peer || !METRICS_PEERS.match(peer)) {
+    res.writeHead(403, { 'content-type': 'text/plain' }).end('metrics are served to loopback peers only\n');
+    return;
+  }
+  res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
