@@ -2,6 +2,7 @@
  * IP addresses as numbers, and CIDR sets compiled once for fast matching. A set groups networks by prefix length, so a
  * lookup costs one hash probe per distinct prefix length (≤ 33 for IPv4, ≤ 129 for IPv6) however many rules exist.
  */
+import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 
 export interface ParsedIp {
@@ -14,7 +15,8 @@ export interface ParsedIp {
 }
 
 export function parseIp(text: string): ParsedIp | null {
-  if (!ipaddr.isValid(text)) return null;
+  // node's isIP is strict (no legacy `10.1.2` or octal forms, which ipaddr.js would accept).
+  if (isIP(text) === 0) return null;
   const addr = ipaddr.process(text);
   const bytes = addr.toByteArray();
   let value = 0n;
