@@ -3,7 +3,7 @@
  * expiries and "not happened" for revocations.
  */
 import { z } from 'zod';
-import { LimitSetSchema } from '../config/schema.ts';
+import type { LimitSet } from '../config/schema.ts';
 
 export const AccountStatusSchema = z.enum(['active', 'suspended']);
 export type AccountStatus = z.infer<typeof AccountStatusSchema>;
@@ -11,8 +11,19 @@ export type AccountStatus = z.infer<typeof AccountStatusSchema>;
 export const MetadataSchema = z.record(z.string().max(64), z.union([z.string().max(1024), z.number(), z.boolean()]));
 export type Metadata = z.infer<typeof MetadataSchema>;
 
-/** Per-account overrides; a field left out falls back to `limits.account` in the config. */
-export const LimitOverridesSchema = LimitSetSchema.partial();
+const limitOverride = z.number().int().min(0).optional();
+
+/**
+ * Per-account overrides; a field left out falls back to `limits.account` in the config. Spelled out rather than
+ * `LimitSetSchema.partial()`: zod keeps the 0 defaults through `.partial()`, which would turn every omitted field
+ * into an explicit "no limit".
+ */
+export const LimitOverridesSchema = z.strictObject({
+  requestsPerMinute: limitOverride,
+  tokensPerMinute: limitOverride,
+  requestsPerDay: limitOverride,
+  concurrentRequests: limitOverride,
+} satisfies Record<keyof LimitSet, unknown>);
 export type LimitOverrides = z.infer<typeof LimitOverridesSchema>;
 
 export interface Account {
