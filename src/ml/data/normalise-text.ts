@@ -6,7 +6,8 @@
 /** Placeholder words that stand for a whole class of strings; the word tokenizer keeps them as single tokens. */
 export const PLACEHOLDERS = { url: '<url>', email: '<email>', number: '<num>' } as const;
 
-const URL_PATTERN = /\b(?:(?:https?|ftp):\/\/|www\.)[^\s<>"'()]+/gi;
+/** Trailing sentence punctuation is not part of a URL written in prose (`see www.x.test!`). */
+const URL_PATTERN = /\b(?:(?:https?|ftp):\/\/|www\.)[^\s<>"'()]*[^\s<>"'().,;:!?]/gi;
 const EMAIL_PATTERN = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 /** Stand-alone numbers only (with thousands separators or decimals): `mp3` and `x86` stay words. */
 const NUMBER_PATTERN = /(?<![\p{L}\p{N}_])\d+(?:[.,]\d+)*(?![\p{L}\p{N}_])/gu;

@@ -3,9 +3,10 @@
  */
 
 /**
- * 32-bit FNV-1a over the UTF-16 code units of `text`, as an unsigned integer.
- * FNV-1a: h ← (h XOR byte) · 16777619 mod 2³², starting from the offset basis 2166136261. `Math.imul` keeps the
- * multiplication exact in 32 bits.
+ * 32-bit FNV-1a over the UTF-16 code units of `text`, then MurmurHash3's fmix32 finaliser, as an unsigned integer.
+ * FNV-1a: h ← (h XOR unit) · 16777619 mod 2³², from the offset basis 2166136261. Plain FNV-1a mixes the last
+ * characters poorly into the high bits (keys `1924`…`1959` would all land in the same fifth of [0, 1)); the
+ * finaliser's xor-shift-multiply rounds spread every input bit over the whole word. `Math.imul` keeps products exact.
  *
  * @example stableHash('spam-2/00001') // always the same number, on every machine
  */
@@ -15,6 +16,11 @@ export function stableHash(text: string): number {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
   return hash >>> 0;
 }
 
