@@ -37,7 +37,9 @@ export function output(io: CliIO, value: unknown, human: string | (() => string)
 export function table(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
   const cells = rows.map((row) => row.map((c) => (c === null || c === undefined ? '-' : String(c))));
   const widths: number[] = [];
-  for (const row of cells) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  for (const row of cells) {
+    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  }
   return cells.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { type Config, type ConfigInput, ConfigSchema } from './schema.ts';
 
 export class ConfigError extends Error {

@@ -36,7 +36,7 @@ export async function startHarness(options: { config?: ConfigInput; upstream?: P
     { name: 'test-embed', kinds: ['embedding'] as const, baseUrl: upstream.url, tokenizer: 'o200k_base' as const },
     { name: 'test-classify', kinds: ['classification'] as const, baseUrl: upstream.url, tokenizer: 'chars' as const },
   ];
-  const base: ConfigInput = { dataDir: '/nonexistent-moat-test', gateway: { port: 0 }, limits: { account: {}, ip: {}, subnet: {} }, models: models.map((m) => ({ ...m, kinds: [...m.kinds] })) };
+  const base: ConfigInput = { dataDir: '/nonexistent-moat-test', gateway: { port: 0 }, limits: { account: { requestsPerMinute: 100_000 }, ip: {}, subnet: {} }, models: models.map((m) => ({ ...m, kinds: [...m.kinds] })) };
   const merged = { ...base, ...options.config, gateway: { ...base.gateway, ...options.config?.gateway }, limits: { ...base.limits, ...options.config?.limits } } as ConfigInput;
   if (options.config?.models) merged.models = options.config.models;
   const config = parseConfig(merged, 'test config');

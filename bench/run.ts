@@ -1,0 +1,18 @@
+/**
+ * `npm run bench -- <name> [...]`: runs one benchmark (or all) and writes bench/results/<name>.json. Benchmarks
+ * always measure against a baseline in the same run and report ratios, because this 2-core box is noisy.
+ */
+const BENCHES: Record<string, () => Promise<unknown>> = {
+  gateway: async () => (await import('./gateway.ts')).runGatewayBench(),
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = names.filter((n) => !(n in BENCHES));
+if (unknown.length) {
+  process.stderr.write(`unknown benchmark(s): ${unknown.join(', ')}; available: ${Object.keys(BENCHES).join(', ')}\n`);
+  process.exit(2);
+}
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  process.stderr.write(`== bench ${name}\n`);
+  await BENCHES[name]();
+}
