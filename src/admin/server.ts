@@ -70,6 +70,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
+      // The rest of an oversized body is never read, so the connection cannot be reused; say so and close it.
+      if (err instanceof MoatError && err.code === 'body_too_large' && !res.headersSent) res.setHeader('connection', 'close');
       const moat = sendError(res, err);
       if (moat.status >= 500) logger.error({ err, method: req.method, url: req.url }, 'admin request failed');
       else logger.debug({ code: moat.code, method: req.method, url: req.url }, 'admin request refused');
