@@ -10,7 +10,9 @@ before(async () => {
 after(() => s.close());
 
 /** Asserts the SDK raised `Class` with our error code and the named field. */
-async function rejects(call: () => Promise<unknown>, Class: typeof OpenAI.APIError, code: string, param: string | null): Promise<string> {
+type ApiErrorClass = new (...args: never[]) => InstanceType<typeof OpenAI.APIError>;
+
+async function rejects(call: () => Promise<unknown>, Class: ApiErrorClass, code: string, param: string | null): Promise<string> {
   try {
     await call();
   } catch (err) {
