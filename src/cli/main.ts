@@ -4,10 +4,15 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
+import { registerConfigCommand } from './config.ts';
+import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
 
 /** Each command file exports one `register…` function; the order here is the order of `moat --help`. */
-const COMMANDS: ((program: Command) => void)[] = [];
+const COMMANDS: ((program: Command) => void)[] = [
+  registerGatewayCommand,
+  registerConfigCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('moat')
