@@ -37,7 +37,9 @@ export class InputBatcher {
 
   /**
    * Resolves with one result row per text, computed by `compute` (the model's batch call) in shared batches. A
-   * request larger than `maxBatchTexts` is cut into pieces that each count as one waiting request.
+   * request larger than `maxBatchTexts` is cut into pieces that each count as one waiting request. `compute` must
+   * depend on the model only: texts of concurrent requests for one model go through whichever request's function
+   * opened the batch.
    */
   run<R>(model: object, texts: readonly string[], compute: (texts: readonly string[]) => R[]): Promise<R[]> {
     if (this.#waiting >= this.#maxQueue) {
