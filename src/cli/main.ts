@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
+import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
@@ -12,6 +13,7 @@ import { ExitError } from './io.ts';
 const COMMANDS: ((program: Command) => void)[] = [
   registerGatewayCommand,
   registerConfigCommand,
+  registerAdminCommands,
 ];
 
 export function buildProgram(): Command {
