@@ -1,7 +1,9 @@
 /**
  * Store ports. Adapters (memory/, sqlite/; Postgres and Redis later) each implement these; `openStores()` in
  * index.ts picks them from config. Every mutating call that an admin makes takes the `AdminAction` and writes it in
- * the same transaction as the change, so no change exists without its audit row and vice versa.
+ * the same transaction as the change, so no change exists without its audit row and vice versa. A call that changes
+ * nothing (unknown id, already revoked, nothing to lift or remove) writes no audit row. Bad input is refused with a
+ * MoatError (`invalid_request`, `not_found` for a missing account, `conflict` for a duplicate id).
  */
 import type {
   Account,
@@ -35,6 +37,7 @@ export interface AccountPatch {
 export interface AccountStore {
   create(input: NewAccount, audit: AdminAction): Promise<Account>;
   get(id: string): Promise<Account | null>;
+  /** Creation order. */
   list(query: { limit: number; cursor?: string; status?: AccountStatus }): Promise<Page<Account>>;
   update(id: string, patch: AccountPatch, audit: AdminAction): Promise<Account | null>;
 }
@@ -47,8 +50,12 @@ export interface KeyStore {
   /** Hot path: every key with this public prefix (normally one). */
   findByPrefix(prefix: string): Promise<ApiKey[]>;
   listByAccount(accountId: string): Promise<ApiKey[]>;
+  /** null for an unknown id; revoking an already revoked key keeps its first `revokedAt`. */
   revoke(id: string, at: number, audit: AdminAction): Promise<ApiKey | null>;
-  /** Atomically adds `next` and makes `oldId` expire at `oldExpiresAt` with `replacedBy = next.id`. */
+  /**
+   * Atomically adds `next` and makes `oldId` expire at `oldExpiresAt` (or its own earlier expiry) with
+   * `replacedBy = next.id`. null for an unknown id; `conflict` for a revoked or already rotated key.
+   */
   rotate(oldId: string, next: NewApiKey, oldExpiresAt: number, audit: AdminAction): Promise<{ old: ApiKey; next: ApiKey } | null>;
 }
 
@@ -56,8 +63,9 @@ export interface BanStore {
   ban(input: { id: string; accountId: string; reason: string; actor: string; createdAt: number; expiresAt: number | null }, audit: AdminAction): Promise<Ban>;
   /** Lifts every active ban on the account; returns how many were lifted. */
   unban(accountId: string, actor: string, at: number, audit: AdminAction): Promise<number>;
-  /** Hot path: the ban in force at `now`, if any. */
+  /** Hot path: the ban in force at `now` (created at or before, not expired, not lifted), the most severe first. */
   activeBan(accountId: string, now: number): Promise<Ban | null>;
+  /** Newest first. */
   list(query: { accountId?: string; activeAt?: number; limit: number; cursor?: string }): Promise<Page<Ban>>;
 }
 
