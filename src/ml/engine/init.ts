@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { registerUnsortedSegmentSumWasm } from './kernels.ts';
+import { registerPerBatchMatMulWasm, registerUnsortedSegmentSumWasm } from './kernels.ts';
 
 export type EngineBackend = 'wasm' | 'cpu';
 
@@ -24,6 +24,7 @@ export interface EngineOptions {
 export async function initEngine(options: EngineOptions = {}): Promise<void> {
   const backend = options.backend ?? 'wasm';
   registerUnsortedSegmentSumWasm();
+  registerPerBatchMatMulWasm();
   if (tf.getBackend() !== backend) {
     const ok = await tf.setBackend(backend);
     if (!ok) throw new Error(`tfjs backend '${backend}' failed to initialise`);

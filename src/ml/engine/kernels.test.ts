@@ -36,3 +36,30 @@ test('UnsortedSegmentSum on wasm drops out-of-range segment ids', async () => {
   );
   assert.deepEqual(out, [[0, 0], [6, 8], [0, 0]]);
 });
+
+test('per-batch BatchMatMul on wasm equals the cpu backend (rank 3, rank 4, transposed and broadcast fall-backs)', async () => {
+  const cases: { a: number[]; b: number[]; ta?: boolean; tb?: boolean }[] = [
+    { a: [5, 7, 3], b: [5, 3, 4] },
+    { a: [2, 3, 6, 5], b: [2, 3, 5, 2] },
+    { a: [4, 3, 6], b: [4, 3, 5], ta: true },
+    { a: [4, 6, 3], b: [1, 5, 3], tb: true },
+  ];
+  const product = (c: (typeof cases)[number]): Float32Array =>
+    tf.tidy(() => {
+      const a = tf.tensor(Float32Array.from({ length: tf.util.sizeFromShape(c.a) }, (_, i) => Math.sin(i + 1)), c.a);
+      const b = tf.tensor(Float32Array.from({ length: tf.util.sizeFromShape(c.b) }, (_, i) => Math.cos(i * 0.7)), c.b);
+      return tf.matMul(a, b, c.ta, c.tb).dataSync() as Float32Array;
+    });
+  await initEngine({ backend: 'cpu' });
+  const expected = cases.map(product);
+  await initEngine({ backend: 'wasm' });
+  const before = tf.memory().numTensors;
+  const actual = cases.map(product);
+  assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
+  cases.forEach((c, n) => {
+    assert.equal(actual[n].length, expected[n].length);
+    for (let i = 0; i < expected[n].length; i++) {
+      assert.ok(Math.abs(actual[n][i] - expected[n][i]) < 1e-4, `case ${JSON.stringify(c)} [${i}]: ${actual[n][i]} vs ${expected[n][i]}`);
+    }
+  });
+});
