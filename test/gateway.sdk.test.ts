@@ -109,8 +109,29 @@ describe('gateway via the openai SDK', () => {
       await assert.rejects(c.models.list(), (e: unknown) => e instanceof OpenAI.PermissionDeniedError && /banned.*distillation campaign/.test(e.message));
     }
     await h.stores.bans.unban(acct.accountId, 'test', Date.now(), { actor: 'test', action: 'unban', target: acct.accountId, details: {} });
+    // Lookups are cached for gateway.lookupCacheMs (250 ms): the unban must apply within a second.
     const c = new OpenAI({ apiKey: acct.key, baseURL: h.baseURL, maxRetries: 0 });
-    await c.models.list();
+    const t0 = Date.now();
+    let allowed = false;
+    while (!allowed && Date.now() - t0 < 1000) {
+      allowed = await c.models.list().then(() => true, () => false);
+      if (!allowed) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(allowed, 'unban applied within 1 s');
+  });
+
+  it('applies a ban to an account already in the lookup cache within a second', async () => {
+    const acct = await h.createAccount();
+    const c = new OpenAI({ apiKey: acct.key, baseURL: h.baseURL, maxRetries: 0 });
+    await c.models.list(); // warms the cache with "not banned"
+    await h.stores.bans.ban({ id: 'ban_t2', accountId: acct.accountId, reason: 'sybil cluster', actor: 'test', createdAt: Date.now(), expiresAt: null }, { actor: 'test', action: 'ban', target: acct.accountId, details: {} });
+    const t0 = Date.now();
+    let refused = false;
+    while (!refused && Date.now() - t0 < 1000) {
+      refused = await c.models.list().then(() => false, (e: unknown) => e instanceof OpenAI.PermissionDeniedError);
+      if (!refused) await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.ok(refused, 'ban applied within 1 s');
   });
 
   it('writes an audit row for every request, refusals included', async () => {

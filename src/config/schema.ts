@@ -69,6 +69,8 @@ export const ConfigSchema = z.strictObject({
       subnetPrefixV6: z.number().int().min(1).max(128).default(64),
       /** Seconds a rotated key keeps working. */
       keyRotationGraceSeconds: z.number().int().min(0).default(24 * 3600),
+      /** How long key, account and ban lookups are cached; bounds how late a ban or revocation can apply. 0 = off. */
+      lookupCacheMs: z.number().int().min(0).max(1000).default(250),
     })
     .prefault({}),
   admin: z

@@ -11,6 +11,7 @@ import type { Stores } from '../store/interfaces.ts';
 import type { LimitStore } from '../store/limits/interface.ts';
 import { branchByRoute } from './compose.ts';
 import type { Policy } from './context.ts';
+import { cachedLookups } from './lookup-cache.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { IpRuleWatcher } from './net/ip-rule-watcher.ts';
 import { assignRequestId } from './policies/assign-request-id.ts';
@@ -43,6 +44,7 @@ export interface PipelineDeps {
 
 export function buildPipeline(d: PipelineDeps): Policy[] {
   const { gateway, limits, audit } = d.config;
+  const lookups = cachedLookups(d.stores, gateway.lookupCacheMs);
   return [
     assignRequestId(),
     writeAudit({ audit: d.stores.audit, storeText: audit.storeText }),
@@ -56,8 +58,8 @@ export function buildPipeline(d: PipelineDeps): Policy[] {
       subnetPrefixV6: gateway.subnetPrefixV6,
     }),
     enforceIpRules({ rules: d.ipRules }),
-    authenticate({ keys: d.stores.keys, accounts: d.stores.accounts, hasher: d.hasher }),
-    enforceBans({ bans: d.stores.bans, onBanned: () => d.metrics.bannedRequests.inc() }),
+    authenticate({ lookups, hasher: d.hasher }),
+    enforceBans({ lookups, onBanned: () => d.metrics.bannedRequests.inc() }),
     branchByRoute({ models: [listModels({ models: d.config.models, createdAt: Date.now() })] }, [
       readModelRequest({ maxBodyBytes: gateway.maxBodyBytes, models: d.config.models }),
       enforceLimits({

@@ -42,7 +42,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.log.level });
   const secrets = resolveSecrets(config);
-  const stores = openStores(config);
+  const stores = openStores(config, { audit: { onError: (err) => logger.error({ err }, 'audit batch write failed; retrying') } });
   const hasher = new ApiKeyHasher(secrets.secret);
   const started: { close(): Promise<void> }[] = [];
   try {

@@ -5,18 +5,18 @@
  */
 import { MoatError } from '../../http/errors.ts';
 import { ApiKeyHasher } from '../../keys/api-key.ts';
-import type { AccountStore, KeyStore } from '../../store/interfaces.ts';
 import type { Policy } from '../context.ts';
+import type { CachedLookups } from '../lookup-cache.ts';
 
 const INVALID = 'invalid API key: send a valid key as "Authorization: Bearer <key>"';
 
-export function authenticate(options: { keys: KeyStore; accounts: AccountStore; hasher: ApiKeyHasher }): Policy {
-  const { keys, accounts, hasher } = options;
+export function authenticate(options: { lookups: CachedLookups; hasher: ApiKeyHasher }): Policy {
+  const { lookups, hasher } = options;
   return async function authenticate(ctx, next) {
     const header = ctx.req.headers.authorization ?? '';
     const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
     const prefix = ApiKeyHasher.prefixOf(presented);
-    const candidates = prefix ? await keys.findByPrefix(prefix) : [];
+    const candidates = prefix ? await lookups.keysByPrefix(prefix, ctx.receivedAt) : [];
     const index = hasher.match(presented, candidates.map((k) => k.hash));
     if (index === -1) throw new MoatError('unauthorized', INVALID);
     const key = candidates[index];
@@ -25,7 +25,7 @@ export function authenticate(options: { keys: KeyStore; accounts: AccountStore; 
       const why = key.replacedBy ? 'was rotated and its grace period has ended' : 'has expired';
       throw new MoatError('unauthorized', `API key ${key.prefix}… ${why}`);
     }
-    const account = await accounts.get(key.accountId);
+    const account = await lookups.account(key.accountId, ctx.receivedAt);
     if (!account) throw new MoatError('unauthorized', INVALID);
     if (account.status === 'suspended') throw new MoatError('account_suspended', `account ${account.id} is suspended`);
     ctx.principal = { account, key };
