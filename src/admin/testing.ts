@@ -32,8 +32,8 @@ export interface TestAdmin {
   close(): Promise<void>;
 }
 
-/** Starts an admin server for a test; always `close()` it (e.g. in `after`). */
-export async function startTestAdmin(options: { config?: ConfigInput } = {}): Promise<TestAdmin> {
+/** Starts an admin server for a test (memory stores unless `stores` is given); always `close()` it, e.g. in `after`. */
+export async function startTestAdmin(options: { config?: ConfigInput; stores?: Stores } = {}): Promise<TestAdmin> {
   const clock = {
     now: Date.UTC(2026, 0, 15, 12, 0, 0),
     advance(ms: number) {
@@ -42,7 +42,7 @@ export async function startTestAdmin(options: { config?: ConfigInput } = {}): Pr
   };
   const now = () => clock.now;
   const config = parseConfig({ dataDir: '/nonexistent-moat-admin-test', ...options.config, admin: { port: 0, token: TEST_ADMIN_TOKEN } }, 'test config');
-  const stores = openMemoryStores({ now });
+  const stores = options.stores ?? openMemoryStores({ now });
   const hasher = new ApiKeyHasher(TEST_SECRET);
   const admin = await startAdminServer({ config, stores, hasher, adminToken: TEST_ADMIN_TOKEN, logger: pino({ level: 'silent' }), now });
   return {

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import type { AccountDetails } from '../admin/client.ts';
 import type { Account, LimitOverrides } from '../store/types.ts';
-import { type AdminCommandDeps, type AdminSession, durationSeconds, formatTime, oneOf, openAdminSession } from './admin-session.ts';
+import { type AdminCommandDeps, adminCommandGroup, type AdminSession, durationSeconds, formatTime, oneOf, openAdminSession } from './admin-session.ts';
 import { ExitError, output, parseCount, table } from './io.ts';
 
 interface CreateFlags {
@@ -20,7 +20,7 @@ interface CreateFlags {
 
 /** Registers `moat accounts` and its subcommands. */
 export function registerAccountsCommand(program: Command, deps: AdminCommandDeps = {}): void {
-  const accounts = program.command('accounts').description('create, list, inspect, ban and unban accounts (needs a running gateway)');
+  const accounts = adminCommandGroup(program, 'accounts', 'create, list, inspect, ban and unban accounts (needs a running gateway)');
   const session = () => openAdminSession(program, deps);
 
   accounts

@@ -5,7 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Writable } from 'node:stream';
-import type { Command } from 'commander';
+import type { Command, CommanderError } from 'commander';
 import { AdminClient } from '../admin/client.ts';
 import { loadConfig } from '../config/load.ts';
 import { resolveSecrets } from '../config/secrets.ts';
@@ -25,6 +25,21 @@ export interface AdminSession {
   io: CliIO;
   client: AdminClient;
   now: () => number;
+}
+
+/**
+ * Creates a top-level command group whose usage errors (unknown option, missing argument) become ExitError(2) like
+ * every other bad flag. Commander prints the help after the error; main.ts prints the message once.
+ */
+export function adminCommandGroup(program: Command, name: string, description: string): Command {
+  return program
+    .command(name)
+    .description(description)
+    .configureOutput({ outputError: () => {} })
+    .exitOverride((err: CommanderError) => {
+      if (err.exitCode === 0 || err.code === 'commander.help' || err.code === 'commander.helpDisplayed') throw err;
+      throw new ExitError(2, err.message.replace(/^error: /, ''), { cause: err });
+    });
 }
 
 /** Builds the session for one command run from the program's global `--config` and `--json` flags. */

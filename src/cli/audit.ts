@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { AdminClient, StoredRequestAudit } from '../admin/client.ts';
 import type { AuditQuery } from '../store/interfaces.ts';
-import { type AdminCommandDeps, formatTime, oneOf, openAdminSession, pointInTime } from './admin-session.ts';
+import { type AdminCommandDeps, adminCommandGroup, formatTime, oneOf, openAdminSession, pointInTime } from './admin-session.ts';
 import { type CliIO, ExitError, output, parseCount, table } from './io.ts';
 
 const FOLLOW_PAGE = 200;
@@ -28,7 +28,7 @@ interface QueryFlags {
 
 /** Registers `moat audit` and its subcommands. */
 export function registerAuditCommand(program: Command, deps: AdminCommandDeps = {}): void {
-  const audit = program.command('audit').description("read the gateway's request log and the admin-change log (needs a running gateway)");
+  const audit = adminCommandGroup(program, 'audit', "read the gateway's request log and the admin-change log (needs a running gateway)");
   const session = () => openAdminSession(program, deps);
 
   audit

@@ -4,12 +4,12 @@
  */
 import type { Command } from 'commander';
 import type { IpRuleAction } from '../store/types.ts';
-import { type AdminCommandDeps, durationSeconds, formatTime, openAdminSession } from './admin-session.ts';
+import { type AdminCommandDeps, adminCommandGroup, durationSeconds, formatTime, openAdminSession } from './admin-session.ts';
 import { ExitError, output, table } from './io.ts';
 
 /** Registers `moat ip` and its subcommands. */
 export function registerIpCommand(program: Command, deps: AdminCommandDeps = {}): void {
-  const ip = program.command('ip').description('block or allow client networks (needs a running gateway)');
+  const ip = adminCommandGroup(program, 'ip', 'block or allow client networks (needs a running gateway)');
   const session = () => openAdminSession(program, deps);
 
   const addRule = (action: IpRuleAction) => async (cidr: string, flags: { reason?: string; expires?: string }) => {

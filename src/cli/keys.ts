@@ -1,11 +1,11 @@
 /** `moat keys …`: issue, list, revoke and rotate API keys through the admin API. */
 import type { Command } from 'commander';
-import { type AdminCommandDeps, durationSeconds, formatTime, openAdminSession } from './admin-session.ts';
+import { type AdminCommandDeps, adminCommandGroup, durationSeconds, formatTime, openAdminSession } from './admin-session.ts';
 import { output, table } from './io.ts';
 
 /** Registers `moat keys` and its subcommands. */
 export function registerKeysCommand(program: Command, deps: AdminCommandDeps = {}): void {
-  const keys = program.command('keys').description('issue, list, revoke and rotate API keys (needs a running gateway)');
+  const keys = adminCommandGroup(program, 'keys', 'issue, list, revoke and rotate API keys (needs a running gateway)');
   const session = () => openAdminSession(program, deps);
 
   keys
