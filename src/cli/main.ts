@@ -8,12 +8,14 @@ import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
+import { registerTrainCommand } from './train.ts';
 
 /** Each command file exports one `register…` function; the order here is the order of `moat --help`. */
 const COMMANDS: ((program: Command) => void)[] = [
   registerGatewayCommand,
   registerConfigCommand,
   registerAdminCommands,
+  registerTrainCommand,
 ];
 
 export function buildProgram(): Command {

@@ -138,7 +138,7 @@ export class CharLm implements TrainableModel<LmBatch>, LanguageModel {
   }
 
   spec(): Record<string, unknown> {
-    return { config: this.config, vocabulary: [...this.tokenizer.chars], name: this.info.name };
+    return { config: this.config, vocabulary: [...this.tokenizer.chars] };
   }
 
   dispose(): void {
