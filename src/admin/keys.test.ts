@@ -92,7 +92,7 @@ describe('admin keys', () => {
     assert.equal((zero.body.replaces as { expiresAt: number }).expiresAt, t.clock.now);
 
     const third = await t.call('POST', `/accounts/${accountId}/keys`);
-    for (const graceSeconds of [-1, 1.5, '60', 31 * 86_400]) {
+    for (const graceSeconds of [-1, 1.5, '60', 400 * 86_400]) {
       const bad = await t.call('POST', `/keys/${third.body.id}/rotate`, { graceSeconds });
       assert.equal(bad.status, 400, String(graceSeconds));
       assert.equal(bad.body.error?.param, 'graceSeconds');

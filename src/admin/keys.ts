@@ -25,7 +25,7 @@ export interface IssuedKeyView {
 const CreateKeyBody = z.strictObject({ name: keyName.optional(), expiresIn: expiresIn.optional() });
 const RotateBody = z.strictObject({
   /** Seconds the old key keeps working; defaults to gateway.keyRotationGraceSeconds. 0 ends it now. */
-  graceSeconds: z.number().int('must be a whole number of seconds').min(0).max(30 * 86_400, 'must be at most 30 days').optional(),
+  graceSeconds: z.number().int('must be a whole number of seconds').min(0).max(365 * 86_400, 'must be at most 365 days').optional(),
 });
 
 /** The key routes, mounted under /admin/v1. */
