@@ -10,6 +10,8 @@ import type { BuiltinModel } from './contracts.ts';
 import { loadTensors, ModelFileError, saveTensors } from './engine/io.ts';
 import { MODEL_SIZES, type ModelFamilyName, type ModelSize, type TrainableModel } from './engine/module.ts';
 import type { AnyModelFamily } from './family.ts';
+import { classifierFamily } from './models/classifier/family.ts';
+import { embedderFamily } from './models/embedder/family.ts';
 import { lmFamily } from './models/lm/family.ts';
 
 /**
@@ -18,6 +20,8 @@ import { lmFamily } from './models/lm/family.ts';
  */
 const FAMILIES: Partial<Record<ModelFamilyName, AnyModelFamily>> = {
   lm: lmFamily as AnyModelFamily,
+  classifier: classifierFamily as AnyModelFamily,
+  embedder: embedderFamily as AnyModelFamily,
 };
 
 const SavedMetaSchema = z.object({

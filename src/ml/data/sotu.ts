@@ -31,13 +31,18 @@ export function loadSotuSpeeches(): Speech[] {
 
 /**
  * Splits speeches by a stable hash of their year, so every speech of a held-out year is held out and a year never
- * straddles train and test. `testFraction` is the expected share of years held out.
+ * straddles train and test. `testFraction` is the expected share of years held out; a different `salt` gives an
+ * independent split (e.g. a validation split carved out of the training years).
  */
-export function splitSpeechesByYear<T extends { year: number }>(speeches: readonly T[], testFraction = 0.2): { train: T[]; test: T[] } {
+export function splitSpeechesByYear<T extends { year: number }>(
+  speeches: readonly T[],
+  testFraction = 0.2,
+  salt = 'sotu-year',
+): { train: T[]; test: T[] } {
   if (!(testFraction >= 0 && testFraction <= 1)) throw new RangeError(`testFraction must be in [0, 1], got ${testFraction}`);
   const train: T[] = [];
   const test: T[] = [];
-  for (const s of speeches) (stableUnit(`sotu-year/${s.year}`) < testFraction ? test : train).push(s);
+  for (const s of speeches) (stableUnit(`${salt}/${s.year}`) < testFraction ? test : train).push(s);
   return { train, test };
 }
 

@@ -18,6 +18,8 @@ export const ClassifierConfigSchema = z.object({
   maxTokens: z.number().int().positive(),
   /** Dropout on the pooled features during training only. */
   dropout: z.number().min(0).max(0.9),
+  /** Share of input words replaced by `<unk>` during training only. */
+  wordDropout: z.number().min(0).max(0.9),
   labels: z.array(z.string().min(1)).min(2),
 });
 
@@ -26,10 +28,10 @@ export type ClassifierConfig = z.infer<typeof ClassifierConfigSchema>;
 const LABELS = ['ham', 'spam'];
 
 export const CLASSIFIER_SIZES: Readonly<Record<ModelSize, ClassifierConfig>> = {
-  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 96, hidden: 64, maxTokens: 256, dropout: 0.2, labels: LABELS },
-  'student-m': { vocabSize: 4000, embedDim: 20, ngram: 2, filters: 32, hidden: 32, maxTokens: 200, dropout: 0.1, labels: LABELS },
-  'student-s': { vocabSize: 2000, embedDim: 12, ngram: 1, filters: 16, hidden: 16, maxTokens: 100, dropout: 0, labels: LABELS },
-  tiny: { vocabSize: 300, embedDim: 8, ngram: 2, filters: 8, hidden: 8, maxTokens: 32, dropout: 0, labels: LABELS },
+  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 96, hidden: 64, maxTokens: 256, dropout: 0.2, wordDropout: 0.1, labels: LABELS },
+  'student-m': { vocabSize: 4000, embedDim: 20, ngram: 2, filters: 32, hidden: 32, maxTokens: 200, dropout: 0.1, wordDropout: 0.1, labels: LABELS },
+  'student-s': { vocabSize: 2000, embedDim: 12, ngram: 1, filters: 16, hidden: 16, maxTokens: 100, dropout: 0, wordDropout: 0, labels: LABELS },
+  tiny: { vocabSize: 300, embedDim: 8, ngram: 2, filters: 8, hidden: 8, maxTokens: 32, dropout: 0, wordDropout: 0, labels: LABELS },
 };
 
 /** Parameters of a classifier with `config`, without building it: E + W_conv + c + W₁ + b₁ + W₂ + b₂. */

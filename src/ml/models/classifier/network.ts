@@ -8,7 +8,7 @@ import { normalInit, ParamSet } from '../../engine/params.ts';
 import { createRng, type Rng } from '../../engine/rng.ts';
 import type { WordVocab } from '../../data/word-vocab.ts';
 import { dense, dropout, embed, maskedMaxOfNonNegative, maskedMean, ngramConv } from '../word-layers/layers.ts';
-import { maskTensor, type PaddedIds } from '../word-layers/token-batch.ts';
+import { dropWords, maskTensor, type PaddedIds } from '../word-layers/token-batch.ts';
 import type { ClassifierConfig } from './config.ts';
 
 /** One training batch: padded ids and, per row, a probability distribution over the labels. */
@@ -34,6 +34,8 @@ export class ClassifierNetwork implements TrainableModel<ClassifierBatch> {
     readonly config: ClassifierConfig,
     readonly vocab: WordVocab,
     seed: number,
+    /** Served name, e.g. `moat-classifier-teacher`. */
+    readonly name = `moat-classifier-${size}`,
   ) {
     if (vocab.vocabSize > config.vocabSize) {
       throw new RangeError(`vocabulary has ${vocab.vocabSize} words, the config allows ${config.vocabSize}`);
@@ -65,7 +67,7 @@ export class ClassifierNetwork implements TrainableModel<ClassifierBatch> {
   /** Mean over rows of −Σ_c target_c · log softmax(logits)_c (cross-entropy; equals the KL to soft targets + const). */
   loss(batch: ClassifierBatch, rng: Rng): tf.Scalar {
     return tf.tidy(() => {
-      const logits = this.logits(batch, rng.int(2 ** 31));
+      const logits = this.logits(dropWords(batch, this.config.wordDropout, rng), rng.int(2 ** 31));
       const targets = tf.tensor2d(batch.targets, [batch.rows, this.config.labels.length]);
       return tf.neg(tf.mean(tf.sum(tf.mul(targets, tf.logSoftmax(logits)), 1))) as tf.Scalar;
     });

@@ -37,12 +37,12 @@ export function sequenceLogits(network: ClassifierNetwork, sequences: readonly (
 }
 
 /**
- * Wraps `network` (which must already be trained and calibrated) as a TextClassifier named `name`.
+ * Wraps `network` (trained and calibrated) as a TextClassifier under its served name.
  *
- * @example const spam = asTextClassifier(network, 'moat-spam'); spam.predict(['WIN $$$ now'])[0] // [0.03, 0.97]
+ * @example const spam = asTextClassifier(network); spam.predict(['WIN $$$ now'])[0] // e.g. [0.03, 0.97]
  */
-export function asTextClassifier(network: ClassifierNetwork, name: string): TextClassifier {
-  const info: ModelInfo = { name, family: 'classifier', size: network.size, parameterCount: network.params.count() };
+export function asTextClassifier(network: ClassifierNetwork): TextClassifier {
+  const info: ModelInfo = { name: network.name, family: 'classifier', size: network.size, parameterCount: network.params.count() };
   const labels = network.config.labels;
   return {
     info,

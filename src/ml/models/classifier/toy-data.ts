@@ -3,7 +3,7 @@
  * lean towards its class, so a model must learn which words matter. Deterministic from the seed.
  */
 import { createRng } from '../../engine/rng.ts';
-import type { ClassifierData, LabelledText } from './train-classifier.ts';
+import type { ClassifierData, LabelledText } from './training-plan.ts';
 
 const FILLER = ['the', 'a', 'to', 'and', 'of', 'we', 'you', 'it', 'is', 'for', 'on', 'this', 'that', 'with'];
 const CLASS_WORDS = [
@@ -27,5 +27,10 @@ export function toyTexts(n: number, seed: number): LabelledText[] {
 
 /** Train / calibration / test splits of the toy corpus. */
 export function toyClassifierData(seed = 1): ClassifierData {
-  return { train: toyTexts(240, seed), calibration: toyTexts(80, seed + 1), test: toyTexts(80, seed + 2) };
+  return {
+    train: toyTexts(240, seed),
+    calibration: toyTexts(80, seed + 1),
+    test: toyTexts(80, seed + 2),
+    description: { corpus: 'toy' },
+  };
 }

@@ -3,7 +3,8 @@
  * right to the longest text in the batch (capped at the model's maximum), plus the matching 0/1 mask.
  */
 import * as tf from '@tensorflow/tfjs';
-import { PAD_ID } from '../../data/word-vocab.ts';
+import { PAD_ID, UNK_ID } from '../../data/word-vocab.ts';
+import type { Rng } from '../../engine/rng.ts';
 
 export interface PaddedIds {
   /** Row-major [rows, length] ids. */
@@ -31,4 +32,14 @@ export function maskTensor(padded: PaddedIds): tf.Tensor2D {
     [padded.rows, padded.length],
     'float32',
   );
+}
+
+/**
+ * Word dropout for training: each real token becomes `<unk>` with probability `rate` (padding is left alone), so
+ * the model cannot lean on a few memorised words. Returns `padded` itself when `rate` is 0.
+ */
+export function dropWords(padded: PaddedIds, rate: number, rng: Rng): PaddedIds {
+  if (rate <= 0) return padded;
+  const ids = padded.ids.map((id) => (id !== PAD_ID && rng.next() < rate ? UNK_ID : id));
+  return { ...padded, ids };
 }
