@@ -60,7 +60,7 @@ async function createAccount(ctx: AdminContext) {
   const body = await ctx.body(CreateAccountBody);
   if (body.allowedModels) checkModels(config, body.allowedModels);
   const input = { name: body.name, metadata: body.metadata ?? {}, limits: body.limits ?? {}, allowedModels: body.allowedModels ?? null };
-  // The store assigns the id, so the audit row names the account by its name; key.create below carries the id.
+  // The store assigns the id and fills it in as the audit row's target.
   const account = await stores.accounts.create(input, ctx.action('account.create', '', { ...input }));
   const key = await issueKey(ctx, account.id, body.keyName ?? null, body.keyExpiresIn, now());
   return { status: 201, body: { account, key } };

@@ -28,9 +28,11 @@ export class MemoryAccountStore implements AccountStore {
 
   async create(input: NewAccount, audit: AdminAction): Promise<Account> {
     const valid = checkNewAccount(input);
-    const commit = this.log.stage(audit);
+    const id = newId('acct');
+    // The caller cannot know the new id, so an empty audit target is filled with it.
+    const commit = this.log.stage({ ...audit, target: audit.target || id });
     const account: Account = {
-      id: newId('acct'),
+      id,
       name: valid.name,
       metadata: jsonCopy(valid.metadata ?? {}),
       status: 'active',

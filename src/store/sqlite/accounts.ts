@@ -83,9 +83,11 @@ export class SqliteAccountStore implements AccountStore {
 
   async create(input: NewAccount, audit: AdminAction): Promise<Account> {
     const valid = checkNewAccount(input);
-    const checkedAudit = this.log.check(audit);
+    const id = newId('acct');
+    // The caller cannot know the new id, so an empty audit target is filled with it.
+    const checkedAudit = this.log.check({ ...audit, target: audit.target || id });
     const account: Account = {
-      id: newId('acct'),
+      id,
       name: valid.name,
       metadata: valid.metadata ?? {},
       status: 'active',
