@@ -8,6 +8,7 @@ import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
+import { registerServeCommand } from './serve.ts';
 import { registerTrainCommand } from './train.ts';
 
 /** Each command file exports one `register…` function; the order here is the order of `moat --help`. */
@@ -16,6 +17,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerConfigCommand,
   registerAdminCommands,
   registerTrainCommand,
+  registerServeCommand,
 ];
 
 export function buildProgram(): Command {

@@ -1,11 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { LanguageModel } from '../ml/contracts.ts';
 import { renderChatPrompt } from './chat-template.ts';
-import { type FixtureServer, startFixtureServer } from './testing/fixture-server.ts';
+import { type FixtureServer, fixtureModels, startFixtureServer } from './testing/fixture-server.ts';
+import { languageModelIn, tinyModels } from './testing/tiny-models.ts';
 
+// A real tiny tfjs LM (random weights); the slow bigram fixture only where a test measures time.
+const LM = 'moat-lm-tiny';
 let s: FixtureServer;
+let lm: LanguageModel;
+
 before(async () => {
-  s = await startFixtureServer();
+  const real = await tinyModels(['lm']);
+  lm = languageModelIn(real);
+  s = await startFixtureServer({}, { models: [...real, ...fixtureModels()] });
 });
 after(() => s.close());
 
@@ -26,7 +34,7 @@ describe('chat template', () => {
 
 describe('POST /v1/chat/completions through the openai SDK', () => {
   it('answers with an assistant message, usage in template characters, and a finish reason', async () => {
-    const r = await s.client.chat.completions.create({ model: 'test-lm', messages, max_tokens: 30, seed: 2 });
+    const r = await s.client.chat.completions.create({ model: LM, messages, max_tokens: 30, seed: 2 });
     assert.equal(r.object, 'chat.completion');
     const [c] = r.choices;
     assert.equal(c.message.role, 'assistant');
@@ -39,17 +47,17 @@ describe('POST /v1/chat/completions through the openai SDK', () => {
   });
 
   it('stops at the start of the next turn', async () => {
-    const r = await s.client.chat.completions.create({ model: 'test-lm', messages, max_tokens: 200, seed: 4, n: 4 });
+    const r = await s.client.chat.completions.create({ model: LM, messages, max_tokens: 200, seed: 4, n: 4 });
     for (const c of r.choices) {
       assert.ok(!c.message.content?.includes('\nUser:') && !c.message.content?.includes('\nAssistant:'));
     }
-    const newline = await s.client.chat.completions.create({ model: 'test-lm', messages, max_tokens: 5, logit_bias: { 0: 100 }, stop: ['\n'] });
+    const newline = await s.client.chat.completions.create({ model: LM, messages, max_tokens: 5, logit_bias: { [lm.tokenizer.encode('\n')[0]]: 100 }, stop: ['\n'] });
     assert.equal(newline.choices[0].message.content, '');
     assert.equal(newline.choices[0].finish_reason, 'stop');
   });
 
   it('returns chat-shaped logprobs with top_logprobs alternatives', async () => {
-    const r = await s.client.chat.completions.create({ model: 'test-lm', messages, max_tokens: 15, logprobs: true, top_logprobs: 5, seed: 8 });
+    const r = await s.client.chat.completions.create({ model: LM, messages, max_tokens: 15, logprobs: true, top_logprobs: 5, seed: 8 });
     const c = r.choices[0];
     const content = c.logprobs?.content ?? [];
     assert.equal(content.map((t) => t.token).join(''), c.message.content);
@@ -101,7 +109,7 @@ describe('POST /v1/chat/completions through the openai SDK', () => {
   });
 
   it('streams n choices, each with its own index and finish chunk', async () => {
-    const stream = await s.client.chat.completions.create({ model: 'test-lm', messages, max_tokens: 10, stream: true, n: 3, seed: 1 });
+    const stream = await s.client.chat.completions.create({ model: LM, messages, max_tokens: 10, stream: true, n: 3, seed: 1 });
     const texts = ['', '', ''];
     const finished = new Set<number>();
     for await (const chunk of stream) {

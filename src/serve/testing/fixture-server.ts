@@ -11,6 +11,7 @@ import { createKeywordClassifier } from './keyword-classifier.ts';
 
 export interface FixtureServer extends RunningModelServer {
   client: OpenAI;
+  models: readonly BuiltinModel[];
 }
 
 /**
@@ -26,13 +27,14 @@ export function fixtureModels(): BuiltinModel[] {
   ];
 }
 
-/** Starts a server (fixture models unless given) with small limits that tests can hit. */
+/** Starts a server (fixture models unless `options.models` is given) with small limits that tests can hit. */
 export async function startFixtureServer(
   serve: NonNullable<ConfigInput['serve']> = {},
   options: Partial<Omit<ModelServerOptions, 'config'>> = {},
 ): Promise<FixtureServer> {
   const config = parseConfig({ serve: { host: '127.0.0.1', port: 0, maxTokens: 300, maxN: 4, maxInputChars: 2000, ...serve } });
-  const running = await startModelServer({ config, models: fixtureModels(), logger: pino({ level: 'silent' }), ...options });
+  const models = options.models ?? fixtureModels();
+  const running = await startModelServer({ config, logger: pino({ level: 'silent' }), ...options, models });
   const client = new OpenAI({ baseURL: `${running.url}/v1`, apiKey: 'unused', maxRetries: 0, timeout: 20_000 });
-  return { ...running, client };
+  return { ...running, client, models };
 }
