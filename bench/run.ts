@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   gateway: async () => (await import('./gateway.ts')).runGatewayBench(),
+  'ml-engine': async () => (await import('./ml-engine.ts')).runMlEngineBench(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

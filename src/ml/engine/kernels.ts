@@ -47,6 +47,12 @@ export function registerUnsortedSegmentSumWasm(): void {
 }
 
 let perBatchRegistered = false;
+let perBatchEnabled = true;
+
+/** Benchmarks only: route every BatchMatMul to the original wasm kernel (false) or per batch (true, the default). */
+export function usePerBatchMatMul(on: boolean): void {
+  perBatchEnabled = on;
+}
 
 /**
  * Replaces the wasm `BatchMatMul` kernel with one that runs an untransposed, equal-batch product as `batch` separate
@@ -70,7 +76,7 @@ export function registerPerBatchMatMulWasm(): void {
       const outer = a.shape.slice(0, -2);
       const batch = tf.util.sizeFromShape(outer);
       const sameBatch = tf.util.arraysEqual(outer, b.shape.slice(0, -2));
-      if (transposeA || transposeB || batch <= 1 || !sameBatch || a.dtype !== 'float32') return run(args);
+      if (!perBatchEnabled || transposeA || transposeB || batch <= 1 || !sameBatch || a.dtype !== 'float32') return run(args);
       const [m, k] = a.shape.slice(-2);
       const n = b.shape[b.shape.length - 1];
       const out = wasm.makeOutput([...outer, m, n], 'float32');

@@ -13,11 +13,7 @@ export function swapLastTwo<T extends tf.Tensor>(x: T): T {
   return tf.transpose(x, perm);
 }
 
-/**
- * Y = A·B (rank 2, or batched rank ≥ 3 with equal leading axes) whose backward pass is
- * dA = dY·Bᵀ and dB = Aᵀ·dY with the transposes materialised. For A·Bᵀ pass `swapLastTwo(b)`.
- */
-export const matMulFast = tf.customGrad((...args) => {
+const matMulExplicitTransposes = tf.customGrad((...args) => {
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
@@ -29,3 +25,21 @@ export const matMulFast = tf.customGrad((...args) => {
     },
   };
 }) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+let builtinGradient = false;
+
+/**
+ * Benchmarks only: make `matMulFast` a plain `tf.matMul` with tfjs's own gradient, to measure what the explicit
+ * transposes buy in the same run (bench/ml-engine.ts). Process-wide; switch it back off afterwards.
+ */
+export function useBuiltinMatMulGradient(on: boolean): void {
+  builtinGradient = on;
+}
+
+/**
+ * Y = A·B (rank 2, or batched rank ≥ 3 with equal leading axes) whose backward pass is
+ * dA = dY·Bᵀ and dB = Aᵀ·dY with the transposes materialised. For A·Bᵀ pass `swapLastTwo(b)`.
+ */
+export function matMulFast(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return builtinGradient ? tf.matMul(a, b) : matMulExplicitTransposes(a, b);
+}

@@ -17,7 +17,8 @@ export interface HeldOutScore {
  */
 export function heldOutScore(model: CharLm, tokens: Int32Array | readonly number[], options: { batchSize?: number; maxWindows?: number } = {}): HeldOutScore {
   const length = model.contextLength;
-  const batchSize = options.batchSize ?? 32;
+  // ~4k tokens per forward pass: big enough to amortise per-op overhead, small enough for attention's [B·H, T, T].
+  const batchSize = options.batchSize ?? Math.max(1, Math.floor(4096 / length));
   const total = Math.floor((tokens.length - 1) / length);
   if (total < 1) throw new Error(`held-out text of ${tokens.length} tokens is shorter than one window of ${length + 1}`);
   const count = Math.min(total, options.maxWindows ?? total);
