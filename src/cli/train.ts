@@ -157,7 +157,7 @@ function summary(log: TrainLog, outDir: string): string {
   return [
     `saved ${log.name} to ${outDir} (${log.parameterCount.toLocaleString('en')} parameters)`,
     `steps ${log.stepsCompleted}${log.stoppedEarly ? ' (stopped early)' : ''}, best at step ${log.bestStep ?? '-'}, ` +
-      `${log.wallSeconds} s wall, ${log.itemsPerSecond} items/s`,
+      `${log.wallSeconds} s wall, ${log.cpuSeconds} s CPU, ${log.itemsPerSecond} items/s`,
     `held-out: ${metrics}`,
   ].join('\n');
 }

@@ -52,6 +52,8 @@ export interface TrainLog {
   bestStep: number | null;
   /** Wall time of this invocation (data, training, evaluation, saving). */
   wallSeconds: number;
+  /** CPU time of the whole process (all threads) during this invocation; on a busy machine, the honest cost. */
+  cpuSeconds: number;
   /** Wall time of earlier invocations this run resumed (from their train-log.json). */
   previousWallSeconds: number;
   trainSeconds: number;
@@ -67,6 +69,7 @@ const CLIP_NORM = 1;
 /** Runs the job described by `spec`, reporting progress; resolves to the log it also wrote to `<outDir>/train-log.json`. */
 export async function runTrainingJob(spec: TrainJobSpec, onProgress: (p: TrainProgress) => void, clock = () => performance.now()): Promise<TrainLog> {
   const started = clock();
+  const cpuAtStart = process.cpuUsage();
   await initEngine();
   const family = getFamily(spec.family);
   const name = servedNameFor(spec.outDir);
@@ -118,6 +121,7 @@ export async function runTrainingJob(spec: TrainJobSpec, onProgress: (p: TrainPr
       stoppedEarly: result.stoppedEarly,
       bestStep: result.bestStep,
       wallSeconds: round((clock() - started) / 1000),
+      cpuSeconds: round(cpuSecondsSince(cpuAtStart)),
       previousWallSeconds: result.startStep > 0 ? await previousWallSeconds(spec.outDir) : 0,
       trainSeconds: round(result.trainMs / 1000),
       itemsPerSecond: Math.round(result.itemsPerSecond),
@@ -141,6 +145,11 @@ async function previousWallSeconds(outDir: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+function cpuSecondsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
 }
 
 function round(x: number): number {
