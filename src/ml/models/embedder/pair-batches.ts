@@ -7,16 +7,25 @@ import { createRng, deriveSeed } from '../../engine/rng.ts';
 import { padIds } from '../word-layers/token-batch.ts';
 import type { PairBatch, PairBatchSource } from './network.ts';
 
+export interface PairBatchOptions {
+  batchSize: number;
+  maxTokens: number;
+  seed: number;
+  /**
+   * Share of batches drawn as a window of consecutive sources (in the given order) instead of from the epoch's
+   * shuffle. With sources in year order, those batches hold speeches of neighbouring years — hard negatives that
+   * share the era's vocabulary, so the model must learn more than "which century". Default 0.
+   */
+  localShare?: number;
+}
+
 /**
  * An endless, reproducible stream of pair batches over `sources` (each a list of encoded passages; sources with
  * fewer than two passages are skipped). Batch c depends only on (seed, c), so `seek` resumes exactly.
  *
  * @example const batches = pairBatches(speeches.map((s) => passagesOf(s)), { batchSize: 64, maxTokens: 64, seed: 1 });
  */
-export function pairBatches(
-  sources: readonly (readonly (readonly number[])[])[],
-  options: { batchSize: number; maxTokens: number; seed: number },
-): PairBatchSource {
+export function pairBatches(sources: readonly (readonly (readonly number[])[])[], options: PairBatchOptions): PairBatchSource {
   const usable = sources.filter((passages) => passages.length >= 2);
   const { maxTokens, seed } = options;
   const batchSize = Math.min(options.batchSize, usable.length);
@@ -29,12 +38,19 @@ export function pairBatches(
     next(): PairBatch {
       const epoch = Math.floor(cursor / perEpoch);
       const start = (cursor % perEpoch) * batchSize;
-      const order = createRng(deriveSeed(seed, `epoch/${epoch}`)).shuffle(Array.from({ length: usable.length }, (_, i) => i));
       const rng = createRng(deriveSeed(seed, `batch/${cursor}`));
       cursor++;
+      let chosen: number[];
+      if (rng.next() < (options.localShare ?? 0)) {
+        const first = rng.int(usable.length - batchSize + 1);
+        chosen = Array.from({ length: batchSize }, (_, i) => first + i);
+      } else {
+        const order = createRng(deriveSeed(seed, `epoch/${epoch}`)).shuffle(Array.from({ length: usable.length }, (_, i) => i));
+        chosen = order.slice(start, start + batchSize);
+      }
       const anchors: (readonly number[])[] = [];
       const positives: (readonly number[])[] = [];
-      for (const s of order.slice(start, start + batchSize)) {
+      for (const s of chosen) {
         const passages = usable[s];
         const i = rng.int(passages.length);
         // A second, different passage: j uniform over the other passages.

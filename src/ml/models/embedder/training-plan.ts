@@ -15,13 +15,15 @@ import { tfidfVectors } from './tfidf-baseline.ts';
 export interface EmbedderTrainingDefaults extends TrainingDefaults {
   /** Sources (speeches) per batch, two passages of each. */
   batchSize: number;
+  /** Share of batches made of speeches of neighbouring years (hard negatives); see pair-batches.ts. */
+  localShare: number;
 }
 
 export const EMBEDDER_TRAINING: Readonly<Record<ModelSize, EmbedderTrainingDefaults>> = {
-  teacher: { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64 },
-  'student-m': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64 },
-  'student-s': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64 },
-  tiny: { steps: 60, lr: 1e-2, warmup: 5, evalEvery: 20, patience: 100, checkpointEvery: 60, batchSize: 12 },
+  teacher: { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
+  'student-m': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
+  'student-s': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
+  tiny: { steps: 60, lr: 1e-2, warmup: 5, evalEvery: 20, patience: 100, checkpointEvery: 60, batchSize: 12, localShare: 0 },
 };
 
 const KS = [1, 5, 10];
@@ -47,7 +49,7 @@ export function embedderTrainingPlan(network: EmbedderNetwork, data: EmbedderDat
     );
   const batches = pairBatches(
     data.train.map((s) => s.passages.map((p) => vocab.encode(p))),
-    { batchSize: defaults.batchSize, maxTokens: config.maxTokens, seed: deriveSeed(seed, 'embedder-data') },
+    { batchSize: defaults.batchSize, maxTokens: config.maxTokens, seed: deriveSeed(seed, 'embedder-data'), localShare: defaults.localShare },
   );
   return {
     batches,
