@@ -58,6 +58,23 @@ describe('GenerationScheduler', () => {
     assert.equal(batches.reduce((a, b) => a + b, 0), 12);
   });
 
+  it('cuts a tick by estimated time so slow inference cannot hold the event loop for long', async () => {
+    const { model, batches } = recording(createBigramLm({ spinMicrosPerContext: 2000 }));
+    const scheduler = new GenerationScheduler({ maxQueue: 10, maxBatch: 32, tickBudgetMs: 10 });
+    await scheduler.submit(Array.from({ length: 12 }, (_, i) => sequence(model, 4, [], `s${i}`)));
+    assert.equal(batches.reduce((a, b) => a + b, 0), 48);
+    assert.ok(batches.every((b) => b >= 1 && b <= 5), `batches ${batches}`);
+    assert.ok(batches.length >= 10, `${batches.length} ticks for 48 contexts of 2 ms under a 10 ms budget`);
+  });
+
+  it('grows the batch of a fast model up to maxBatch', async () => {
+    const { model, batches } = recording(createBigramLm());
+    const scheduler = new GenerationScheduler({ maxQueue: 10, maxBatch: 32, tickBudgetMs: 1000 });
+    await scheduler.submit(Array.from({ length: 32 }, (_, i) => sequence(model, 8, [], `s${i}`)));
+    assert.deepEqual(batches.slice(0, 4), [4, 8, 16, 32]);
+    assert.equal(Math.max(...batches), 32);
+  });
+
   it('lets a short request finish while a long one is still generating', async () => {
     const model = createBigramLm({ spinMicrosPerContext: 200 });
     const scheduler = new GenerationScheduler({ maxQueue: 10, maxBatch: 8 });

@@ -1,9 +1,15 @@
 /**
- * The generation queue. One loop serves every language-model request: each tick takes up to `maxBatch` active
- * sequences in round-robin order, asks each model once for the next-token logits of all its sequences in the
- * batch, samples one token per sequence, and puts unfinished sequences at the back. A 500-token request therefore
- * advances one token per turn like everyone else and cannot starve a 5-token one. Between ticks the loop yields
- * with setImmediate, so sockets, new requests and disconnects are handled while inference runs.
+ * The generation queue. One loop serves every language-model request: each tick takes active sequences in
+ * round-robin order, asks each model once for the next-token logits of all its sequences in the batch, samples one
+ * token per sequence, and puts unfinished sequences at the back. A 500-token request therefore advances one token
+ * per turn like everyone else and cannot starve a 5-token one. Between ticks the loop yields with setImmediate, so
+ * sockets, new requests and disconnects are handled while inference runs.
+ *
+ * A tick holds the event loop for as long as `nextLogits` runs, and without a KV cache the cost of a large model
+ * grows about linearly with the batch (measured on wasm: the 96-context teacher LM takes ~10 ms per context at any
+ * batch size, so 32 contexts would stall the loop ~0.4 s), while a tiny model costs about the same at 1 or 32. So
+ * each model has its own batch limit, adjusted after every call like a congestion window: doubled (up to
+ * `maxBatch`) when the call took under half of `tickBudgetMs`, halved (down to 1) when it took over the budget.
  */
 import type { LanguageModel } from '../ml/contracts.ts';
 import { MoatError } from '../http/errors.ts';
@@ -29,8 +35,10 @@ export interface SequenceSpec {
 export interface SchedulerOptions {
   /** Requests (each with its sequences) admitted at once; one more is refused with 429 `server_overloaded`. */
   maxQueue: number;
-  /** Contexts per tick, summed over models. */
+  /** Contexts per tick, summed over models (default 32). */
   maxBatch?: number;
+  /** Estimated inference time one tick may take (default 50 ms); at least one context always runs. */
+  tickBudgetMs?: number;
   /** Told about a throwing `onEnd` callback (a bug in the caller), which must not stop the loop. */
   onCallbackError?: (err: unknown) => void;
 }
@@ -50,6 +58,9 @@ interface Entry {
 export class GenerationScheduler {
   readonly #maxQueue: number;
   readonly #maxBatch: number;
+  readonly #tickBudgetMs: number;
+  /** Contexts per call, by model (see the module comment). */
+  readonly #batchLimit = new Map<LanguageModel, number>();
   readonly #onCallbackError: (err: unknown) => void;
   #active: Entry[] = [];
   readonly #jobs = new Set<Job>();
@@ -59,6 +70,7 @@ export class GenerationScheduler {
   constructor(options: SchedulerOptions) {
     this.#maxQueue = options.maxQueue;
     this.#maxBatch = options.maxBatch ?? 32;
+    this.#tickBudgetMs = options.tickBudgetMs ?? 50;
     this.#onCallbackError = options.onCallbackError ?? (() => {});
   }
 
@@ -121,7 +133,7 @@ export class GenerationScheduler {
   #tick(): void {
     this.#looping = false;
     this.#ticks++;
-    const batch = this.#active.splice(0, this.#maxBatch);
+    const batch = this.#takeBatch();
     const byModel = new Map<LanguageModel, Entry[]>();
     for (const entry of batch) {
       const group = byModel.get(entry.spec.model);
@@ -132,8 +144,43 @@ export class GenerationScheduler {
     this.#wake();
   }
 
+  /**
+   * The next sequences in round-robin order, up to `maxBatch` in all and each model's batch limit. A sequence whose
+   * model is full waits for a later tick, keeping its place at the front.
+   */
+  #takeBatch(): Entry[] {
+    const batch: Entry[] = [];
+    const waiting: Entry[] = [];
+    const taken = new Map<LanguageModel, number>();
+    while (this.#active.length > 0 && batch.length < this.#maxBatch) {
+      const entry = this.#active.shift() as Entry;
+      const model = entry.spec.model;
+      const count = taken.get(model) ?? 0;
+      if (count >= this.#limitOf(model)) {
+        waiting.push(entry);
+        if (waiting.length > this.#maxBatch) break; // enough looked at; the rest keep their order
+        continue;
+      }
+      taken.set(model, count + 1);
+      batch.push(entry);
+    }
+    this.#active.unshift(...waiting);
+    return batch;
+  }
+
+  #limitOf(model: LanguageModel): number {
+    return this.#batchLimit.get(model) ?? Math.min(4, this.#maxBatch); // small until the model's cost is known
+  }
+
+  #adjustLimit(model: LanguageModel, used: number, ms: number): void {
+    const limit = this.#limitOf(model);
+    if (ms < this.#tickBudgetMs / 2 && used >= limit) this.#batchLimit.set(model, Math.min(this.#maxBatch, limit * 2));
+    else if (ms > this.#tickBudgetMs) this.#batchLimit.set(model, Math.max(1, Math.floor(limit / 2)));
+  }
+
   #step(model: LanguageModel, group: Entry[]): void {
     let rows: Float32Array[];
+    const started = performance.now();
     try {
       // Contexts longer than the model's window are cut from the left (contracts.ts leaves that to the caller).
       rows = model.nextLogits(group.map((e) => (e.tokens.length > model.contextLength ? e.tokens.slice(-model.contextLength) : e.tokens)));
@@ -142,6 +189,7 @@ export class GenerationScheduler {
       for (const entry of group) this.#end(entry, { reason: 'error', error });
       return;
     }
+    this.#adjustLimit(model, group.length, performance.now() - started);
     for (const [i, entry] of group.entries()) {
       if (!entry.job.live.has(entry)) continue; // a callback earlier in this loop cancelled the request
       const { spec } = entry;

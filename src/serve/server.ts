@@ -35,6 +35,8 @@ export interface ModelServerOptions {
   selectLogitsProcessors?: SelectLogitsProcessors;
   /** Contexts per generation tick (default 32). */
   maxBatch?: number;
+  /** Estimated inference time per generation tick (default 50 ms); see scheduler.ts. */
+  tickBudgetMs?: number;
   /** Request body limit (default 8 MiB: room for 2048 inputs of a few KiB). */
   maxBodyBytes?: number;
 }
@@ -58,6 +60,7 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
     scheduler: new GenerationScheduler({
       maxQueue: config.serve.maxQueue,
       maxBatch: options.maxBatch,
+      tickBudgetMs: options.tickBudgetMs,
       onCallbackError: (err) => logger.error({ err }, 'a generation callback threw'),
     }),
     batcher: new InputBatcher({ maxQueue: config.serve.maxQueue }),
@@ -150,3 +153,6 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     });
   });
 }
+
+// The same server on its own thread lives in worker.ts; re-exported so callers find both start functions here.
+export { startModelServerInWorker } from './worker.ts';
