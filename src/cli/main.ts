@@ -7,12 +7,14 @@ import { ConfigError } from '../config/load.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerGatewayCommand } from './gateway.ts';
+import { registerUpCommand } from './up.ts';
 import { ExitError } from './io.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTrainCommand } from './train.ts';
 
 /** Each command file exports one `register…` function; the order here is the order of `moat --help`. */
 const COMMANDS: ((program: Command) => void)[] = [
+  registerUpCommand,
   registerGatewayCommand,
   registerConfigCommand,
   registerAdminCommands,

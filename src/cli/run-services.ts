@@ -1,25 +1,25 @@
 /**
- * What `moat up` and `moat gateway` share: start the services, print where they are, and run until SIGINT/SIGTERM,
- * then shut down gracefully (in-flight requests finish, audit rows are flushed) before the process exits.
+ * What `moat up` and `moat gateway` share: start the services with start-up failures explained, and wait for
+ * SIGINT/SIGTERM so the caller can shut down gracefully (in-flight requests finish, audit rows are flushed).
  */
 import type { Config } from '../config/schema.ts';
 import { type RunningServices, type ServicesOptions, startServices } from '../runtime/services.ts';
-import { type CliIO, ExitError } from './io.ts';
+import { ExitError } from './io.ts';
 
-export async function runUntilStopped(options: ServicesOptions, io: CliIO, describe: (s: RunningServices) => Promise<string> | string): Promise<void> {
-  let services: RunningServices;
+/** Starts the services, turning start-up failures into an ExitError that says what to do. */
+export async function startOrExplain(options: ServicesOptions): Promise<RunningServices> {
   try {
-    services = await startServices(options);
+    return await startServices(options);
   } catch (err) {
     throw new ExitError(1, startFailure(err, options.config), { cause: err });
   }
-  io.stdout.write(`${await describe(services)}\n`);
-  const signal = await new Promise<string>((resolve) => {
+}
+
+export function waitForStopSignal(): Promise<string> {
+  return new Promise((resolve) => {
     process.once('SIGINT', () => resolve('SIGINT'));
     process.once('SIGTERM', () => resolve('SIGTERM'));
   });
-  io.stderr.write(`moat: ${signal} received, shutting down…\n`);
-  await services.close();
 }
 
 function startFailure(err: unknown, config: Config): string {

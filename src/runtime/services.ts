@@ -20,8 +20,8 @@ export interface RunningModels {
 export interface ServicesOptions {
   config: Config;
   logger?: Logger;
-  /** Starts the built-in model server first (it must be listening before the gateway takes traffic). */
-  startModels?: (config: Config) => Promise<RunningModels>;
+  /** An already running built-in model server, closed after the gateway (it must outlive the requests it serves). */
+  models?: RunningModels;
 }
 
 export interface RunningServices {
@@ -46,7 +46,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   const hasher = new ApiKeyHasher(secrets.secret);
   const started: { close(): Promise<void> }[] = [];
   try {
-    const models = options.startModels ? await options.startModels(config) : null;
+    const models = options.models ?? null;
     if (models) started.push(models);
     const gateway = await startGateway({ config, stores, secret: secrets.secret, logger, processMetrics: true });
     started.push(gateway);
