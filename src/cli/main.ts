@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
+import { registerDistillCommand } from './distill.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { registerUpCommand } from './up.ts';
 import { ExitError } from './io.ts';
@@ -19,6 +20,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerConfigCommand,
   registerAdminCommands,
   registerTrainCommand,
+  registerDistillCommand,
   registerServeCommand,
 ];
 
