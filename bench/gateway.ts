@@ -26,17 +26,44 @@ interface Target {
   headers: Record<string, string>;
 }
 
-async function startProcess(script: string, args: string[]): Promise<{ child: ChildProcess; line: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const rl = createInterface({ input: child.stdout! });
-  const line = await new Promise<string>((resolve, reject) => {
-    rl.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-  return { child, line };
+interface ServerProcess {
+  child: ChildProcess;
+  /** The first line the server printed (its port, and for Moat the API key). */
+  line: string;
+  /** CPU time (user + system, µs) the process has used so far. */
+  cpuMicros(): Promise<number>;
 }
 
-async function load(target: Target): Promise<{ rps: number; p50: number; p99: number; errors: number }> {
+async function startProcess(script: string, args: string[]): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'servers', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const rl = createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  rl.on('line', (line) => waiting.shift()?.(line));
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
+  const line = await Promise.race([
+    nextLine(),
+    new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)))),
+  ]);
+  const cpuMicros = async () => {
+    const answer = nextLine();
+    child.kill('SIGUSR2');
+    const [, user, system] = (await answer).split(' ');
+    return Number(user) + Number(system);
+  };
+  return { child, line, cpuMicros };
+}
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  /** CPU time the process under test spent per request (µs): robust to other load on the box, unlike req/s. */
+  cpuPerRequestUs: number;
+}
+
+async function load(target: Target, server: ServerProcess): Promise<LoadResult> {
+  const cpuBefore = await server.cpuMicros();
   const result = await autocannon({
     url: `http://127.0.0.1:${target.port}/v1/chat/completions`,
     method: 'POST',
@@ -45,7 +72,8 @@ async function load(target: Target): Promise<{ rps: number; p50: number; p99: nu
     connections: 10,
     duration: DURATION_S,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors };
+  const cpu = (await server.cpuMicros()) - cpuBefore;
+  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, cpuPerRequestUs: cpu / Math.max(1, result.requests.total) };
 }
 
 async function probe(target: Target): Promise<{ p50Us: number; p99Us: number; meanUs: number }> {
@@ -70,18 +98,19 @@ export async function runGatewayBench(): Promise<unknown> {
   const bare = await startProcess('bare-proxy.ts', [String(upstreamPort)]);
   const moat = await startProcess('moat.ts', [String(upstreamPort)]);
   const [moatPort, key] = moat.line.split(' ');
+  const servers = { direct: upstream, 'bare-proxy': bare, moat };
   const targets: Target[] = [
     { name: 'direct', port: upstreamPort, headers: {} },
     { name: 'bare-proxy', port: Number(bare.line), headers: {} },
     { name: 'moat', port: Number(moatPort), headers: { authorization: `Bearer ${key}` } },
   ];
   try {
-    const rounds: Record<string, Awaited<ReturnType<typeof load>>[]> = { direct: [], 'bare-proxy': [], moat: [] };
+    const rounds: Record<string, LoadResult[]> = { direct: [], 'bare-proxy': [], moat: [] };
     for (let r = 0; r < ROUNDS; r++) {
       for (const t of targets) {
-        const result = await load(t);
+        const result = await load(t, servers[t.name]);
         rounds[t.name].push(result);
-        process.stderr.write(`round ${r + 1} ${t.name}: ${result.rps.toFixed(0)} req/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors}\n`);
+        process.stderr.write(`round ${r + 1} ${t.name}: ${result.rps.toFixed(0)} req/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors} cpu ${result.cpuPerRequestUs.toFixed(0)} µs/req\n`);
       }
     }
     const probes: Record<string, Awaited<ReturnType<typeof probe>>> = {};
@@ -90,7 +119,10 @@ export async function runGatewayBench(): Promise<unknown> {
       process.stderr.write(`probe ${t.name}: p50 ${probes[t.name].p50Us.toFixed(0)} µs p99 ${probes[t.name].p99Us.toFixed(0)} µs\n`);
     }
     const mean = (name: string) => rounds[name].reduce((a, b) => a + b.rps, 0) / rounds[name].length;
+    const meanCpu = (name: string) => rounds[name].reduce((a, b) => a + b.cpuPerRequestUs, 0) / rounds[name].length;
     const summary = {
+      cpuPerRequestUsBareProxy: meanCpu('bare-proxy'),
+      cpuPerRequestUsMoat: meanCpu('moat'),
       rpsDirect: mean('direct'),
       rpsBareProxy: mean('bare-proxy'),
       rpsMoat: mean('moat'),

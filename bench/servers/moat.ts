@@ -11,6 +11,7 @@ import { parseConfig } from '../../src/config/load.ts';
 import { startGateway } from '../../src/gateway/server.ts';
 import { ApiKeyHasher } from '../../src/keys/api-key.ts';
 import { openStores } from '../../src/store/index.ts';
+import { reportCpuOnSignal } from './cpu-report.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'moat-bench-'));
 const config = parseConfig({
@@ -42,3 +43,4 @@ process.on('SIGTERM', async () => {
   await stores.close();
   process.exit(0);
 });
+reportCpuOnSignal();

@@ -1,6 +1,7 @@
 /** Benchmark upstream: a fixed 247-byte OpenAI-style JSON answer, as in the reference proxy-overhead baseline. */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { reportCpuOnSignal } from './cpu-report.ts';
 
 const body = JSON.stringify({
   id: 'cmpl-bench',
@@ -19,3 +20,4 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 65_000;
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));
+reportCpuOnSignal();

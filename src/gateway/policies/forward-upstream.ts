@@ -2,7 +2,7 @@
  * The terminal phase: sends the (possibly rewritten) request to the model's upstream over a pooled keep-alive
  * connection and relays the answer. Non-streamed answers are relayed whole; SSE streams are relayed event by event
  * as they arrive (never buffered to the end), while the usage and completion text are read on the way for
- * settlement, audit and detection. A client that goes away aborts the upstream call, so its reservation is settled
+ * settlement, audit and detection. A client that leaves mid-stream aborts the upstream call, so its reservation is settled
  * with only what was produced.
  */
 import type { Dispatcher } from 'undici';
@@ -36,19 +36,21 @@ export function forwardUpstream(options: ForwardUpstreamOptions): Policy {
     if (!request || !ctx.routeName || ctx.routeName === 'models') throw new Error('forwardUpstream needs a model request');
     const target = pools.target(request.route.name);
     const { payload, strippedUsage } = buildPayload(ctx, target);
-    const abort = new AbortController();
+    // Only streams are cut short when the client leaves: a whole answer is being generated anyway, is charged as
+    // used, and skipping the AbortController keeps the common path cheaper.
+    const abort = request.stream ? new AbortController() : null;
     const onClientGone = () => {
-      if (!ctx.res.writableFinished) abort.abort();
+      if (!ctx.res.writableFinished) abort?.abort();
     };
-    ctx.res.on('close', onClientGone);
+    if (abort) ctx.res.on('close', onClientGone);
     const started = performance.now();
     try {
-      const response = await send(target, UPSTREAM_PATHS[ctx.routeName], payload, ctx.requestId, abort.signal, request.route.name);
+      const response = await send(target, UPSTREAM_PATHS[ctx.routeName], payload, ctx.requestId, abort?.signal, request.route.name);
       const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
       if (request.stream && isSse && response.statusCode < 300) {
         onActiveStreams(1);
         try {
-          await relayStream(ctx, response, strippedUsage, abort.signal);
+          await relayStream(ctx, response, strippedUsage, (abort as AbortController).signal);
         } finally {
           onActiveStreams(-1);
         }
@@ -56,14 +58,14 @@ export function forwardUpstream(options: ForwardUpstreamOptions): Policy {
         await relayWhole(ctx, response);
       }
     } catch (err) {
-      if (abort.signal.aborted && !(err instanceof MoatError)) {
+      if (abort?.signal.aborted && !(err instanceof MoatError)) {
         clientClosed(ctx);
         return;
       }
       throw err;
     } finally {
       ctx.outcome.upstreamMs = performance.now() - started;
-      ctx.res.off('close', onClientGone);
+      if (abort) ctx.res.off('close', onClientGone);
     }
     await next();
   };
@@ -89,7 +91,7 @@ function buildPayload(ctx: GatewayContext, target: UpstreamTarget): { payload: B
   return { payload: changed ? Buffer.from(JSON.stringify(body)) : request.raw, strippedUsage };
 }
 
-async function send(target: UpstreamTarget, path: string, payload: Buffer, requestId: string, signal: AbortSignal, model: string): Promise<Dispatcher.ResponseData> {
+async function send(target: UpstreamTarget, path: string, payload: Buffer, requestId: string, signal: AbortSignal | undefined, model: string): Promise<Dispatcher.ResponseData> {
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
   if (target.authorization) headers.authorization = target.authorization;
   try {
@@ -107,8 +109,8 @@ async function send(target: UpstreamTarget, path: string, payload: Buffer, reque
   }
 }
 
-function upstreamFailure(err: unknown, model: string, timeoutMs: number, signal: AbortSignal): unknown {
-  if (signal.aborted) return err;
+function upstreamFailure(err: unknown, model: string, timeoutMs: number, signal: AbortSignal | undefined): unknown {
+  if (signal?.aborted) return err;
   const code = (err as { code?: string }).code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
     return new MoatError('upstream_timeout', `the upstream for model '${model}' did not answer within ${timeoutMs} ms`, { cause: err });
