@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MoatError } from '../http/errors.ts';
 import { IpRuleActionSchema } from '../store/types.ts';
 import { newId } from '../store/ids.ts';
-import { normaliseCidr } from './cidr.ts';
+import { normaliseCidr } from '../net/ip.ts';
 import type { AdminContext, AdminRoute } from './context.ts';
 import { expiresIn, expiryFrom, reason } from './schemas.ts';
 

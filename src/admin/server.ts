@@ -4,11 +4,11 @@
  * change is written with its admin audit row in the same store transaction. See docs/admin-api.md.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { MoatError } from '../http/errors.ts';
 import { sendError, sendJson } from '../http/respond.ts';
+import { listen, urlOf } from '../http/listen.ts';
 import type { ApiKeyHasher } from '../keys/api-key.ts';
 import type { Stores } from '../store/interfaces.ts';
 import { accountRoutes } from './accounts.ts';
@@ -77,15 +77,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
       else logger.debug({ code: moat.code, method: req.method, url: req.url }, 'admin request refused');
     });
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    logger.debug({ err }, 'malformed HTTP on the admin listener');
-  });
-  await listen(server, config.admin.host, config.admin.port);
-  const { port } = server.address() as AddressInfo;
-  const host = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
+  await listen(server, config.admin.host, config.admin.port, (err) => logger.debug({ err }, 'malformed HTTP on the admin listener'));
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(server, config.admin.host),
     server,
     close: () =>
       new Promise<void>((resolve) => {
@@ -95,12 +89,3 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Run
   };
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModelRoute } from '../config/schema.ts';
 import type { Lease } from '../store/limits/interface.ts';
 import type { Account, ApiKey, Decision } from '../store/types.ts';
-import type { ParsedIp } from './net/ip.ts';
+import type { ParsedIp } from '../net/ip.ts';
 
 /** Data-plane routes, named by what they serve. */
 export type RouteName = 'chat' | 'completions' | 'embeddings' | 'classifications' | 'models';

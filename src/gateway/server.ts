@@ -3,11 +3,11 @@
  * each request through the pipeline, serves `/metrics` to loopback peers, and shuts down without losing audit rows.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { DetectionBus } from '../detect/bus.ts';
 import { sendError } from '../http/respond.ts';
+import { listen, urlOf } from '../http/listen.ts';
 import { ApiKeyHasher } from '../keys/api-key.ts';
 import type { Stores } from '../store/interfaces.ts';
 import type { LimitStore } from '../store/limits/interface.ts';
@@ -15,7 +15,7 @@ import { MemoryLimitStore } from '../store/limits/memory.ts';
 import { compose } from './compose.ts';
 import { createContext } from './context.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { CidrSet, parseIp } from './net/ip.ts';
+import { CidrSet, parseIp } from '../net/ip.ts';
 import { IpRuleWatcher } from './net/ip-rule-watcher.ts';
 import { buildPipeline } from './pipeline.ts';
 import { UpstreamPools } from './upstream/pool.ts';
@@ -61,16 +61,10 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       sendError(res, err);
     });
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    logger.debug({ err }, 'malformed HTTP from a client');
-  });
-  await listen(server, config.gateway.host, config.gateway.port);
-  const { port } = server.address() as AddressInfo;
-  const host = config.gateway.host.includes(':') ? `[${config.gateway.host}]` : config.gateway.host;
+  await listen(server, config.gateway.host, config.gateway.port, (err) => logger.debug({ err }, 'malformed HTTP from a client'));
 
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(server, config.gateway.host),
     server,
     bus,
     metrics,
@@ -101,12 +95,3 @@ async function serveOps(req: IncomingMessage, res: ServerResponse, metrics: Gate
   res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(await metrics.registry.metrics());
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}

@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { MoatError } from '../http/errors.ts';
 import { parseJson, readBody, sendError, sendJson } from '../http/respond.ts';
+import { listen, urlOf } from '../http/listen.ts';
 import type { BuiltinModel } from '../ml/contracts.ts';
 import { ModelCatalog } from './catalog.ts';
 import { InputBatcher } from './input-batcher.ts';
@@ -81,10 +81,6 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
       if (moat.code === 'internal_error') logger.error({ err, requestId }, 'model server request failed');
     });
   });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
-    logger.debug({ err }, 'malformed HTTP from a client');
-  });
 
   async function handle(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -102,13 +98,11 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
     await route.handler({ req, res, body, requestId, requestKey: requestKeyFrom(req.headers, trust), signal: abort.signal });
   }
 
-  await listen(server, config.serve.host, config.serve.port);
-  const { port } = server.address() as AddressInfo;
-  const host = config.serve.host.includes(':') ? `[${config.serve.host}]` : config.serve.host;
-  logger.info({ port, models: services.catalog.list().map((m) => m.name) }, 'model server listening');
+  await listen(server, config.serve.host, config.serve.port, (err) => logger.debug({ err }, 'malformed HTTP from a client'));
+  logger.info({ url: urlOf(server, config.serve.host), models: services.catalog.list().map((m) => m.name) }, 'model server listening');
 
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(server, config.serve.host),
     server,
     async close(graceMs = DEFAULT_GRACE_MS) {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -144,15 +138,6 @@ function requestIdOf(req: IncomingMessage): string {
   return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
 
 // The same server on its own thread lives in worker.ts; re-exported so callers find both start functions here.
 export { startModelServerInWorker } from './worker.ts';

@@ -6,7 +6,7 @@
 import type { Logger } from 'pino';
 import type { IpRuleStore } from '../../store/interfaces.ts';
 import type { IpRule } from '../../store/types.ts';
-import { CidrSet, type ParsedIp, parseCidr } from './ip.ts';
+import { CidrSet, type ParsedIp, parseCidr } from '../../net/ip.ts';
 
 export interface IpRuleMatch {
   rule: IpRule;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CidrSet, parseIp } from '../net/ip.ts';
+import { CidrSet, parseIp } from '../../net/ip.ts';
 import { fromForwardedHeader } from './resolve-client-ip.ts';
 
 const trusted = CidrSet.of(['10.0.0.0/8', '::1/128']);

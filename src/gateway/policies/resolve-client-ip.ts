@@ -6,7 +6,7 @@
  */
 import { MoatError } from '../../http/errors.ts';
 import type { Policy } from '../context.ts';
-import { CidrSet, type ParsedIp, parseIp, subnetOf } from '../net/ip.ts';
+import { CidrSet, type ParsedIp, parseIp, subnetOf } from '../../net/ip.ts';
 
 export interface ResolveClientIpOptions {
   trustedProxies: readonly string[];

@@ -1,5 +1,6 @@
 /**
- * IP addresses as numbers, and CIDR sets compiled once for fast matching. A set groups networks by prefix length, so a
+ * IP addresses as numbers, canonical CIDR text, and CIDR sets compiled once for fast matching. Shared by the gateway
+ * (client IPs, trusted proxies, IP rules) and the admin API (which stores rules in canonical form). A set groups networks by prefix length, so a
  * lookup costs one hash probe per distinct prefix length (≤ 33 for IPv4, ≤ 129 for IPv6) however many rules exist.
  */
 import { isIP } from 'node:net';
@@ -42,17 +43,27 @@ export interface ParsedCidr {
   text: string;
 }
 
-/** Parses `a.b.c.d/n`, `x::/n` or a bare address; host bits are cleared (`10.1.2.3/8` → `10.0.0.0/8`). */
+/**
+ * Parses `a.b.c.d/n`, `x::/n` or a bare address. Host bits are cleared (`10.1.2.3/8` → `10.0.0.0/8`), and an
+ * IPv4-mapped IPv6 network (`::ffff:1.2.3.0/120`) becomes the IPv4 one (`1.2.3.0/24`), as the gateway sees such peers.
+ */
 export function parseCidr(text: string): ParsedCidr | null {
   const [addrText, bitsText, extra] = text.trim().split('/');
-  if (extra !== undefined) return null;
+  if (extra !== undefined || (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText))) return null;
   const ip = parseIp(addrText);
   if (!ip) return null;
   const width = ip.version === 4 ? 32 : 128;
-  const bits = bitsText === undefined ? width : Number(bitsText);
-  if (!Number.isInteger(bits) || bits < 0 || bits > width || (bitsText !== undefined && !/^\d+$/.test(bitsText))) return null;
+  const mapped = ip.version === 4 && addrText.includes(':');
+  let bits = bitsText === undefined ? width : Number(bitsText);
+  if (mapped && bitsText !== undefined) bits -= 96;
+  if (bits < 0 || bits > width) return null;
   const network = maskTo(ip.value, bits, width);
   return { version: ip.version, bits, network, text: `${formatIp(network, ip.version)}/${bits}` };
+}
+
+/** The canonical spelling of a CIDR or address (`10.1.2.3/8` → `10.0.0.0/8`, `2001:db8::1` → `2001:db8::1/128`), or null. */
+export function normaliseCidr(text: string): string | null {
+  return parseCidr(text)?.text ?? null;
 }
 
 export function maskTo(value: bigint, bits: number, width: number): bigint {

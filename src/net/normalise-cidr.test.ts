@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normaliseCidr } from './cidr.ts';
+import { normaliseCidr } from './ip.ts';
 
 test('clears host bits and makes bare addresses explicit', () => {
   assert.equal(normaliseCidr('10.1.2.3/8'), '10.0.0.0/8');
