@@ -2,6 +2,7 @@
  * `moat up` (what `npm start` runs): the built-in teachers in a model server on their own thread, the gateway in front
  * of them with SQLite under `dataDir`, the admin API, and a demo account whose key and a working curl line are printed.
  */
+import { readdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { ConfigInput } from '../config/schema.ts';
 import { loadConfig } from '../config/load.ts';
@@ -46,7 +47,7 @@ export async function startUp(options: UpOptions): Promise<RunningUp> {
   let models: Awaited<ReturnType<typeof startModelServerInWorker>>;
   try {
     // The gateway builds every header it sends upstream, so clients cannot reach the internal ones.
-    models = await startModelServerInWorker(base, { trustInternalHeaders: true });
+    models = await startModelServerInWorker(base, { trustInternalHeaders: true, models: teachersIn(base.serve.modelsDir) });
   } catch (err) {
     throw new ExitError(1, (err as Error).message, { cause: err });
   }
@@ -60,6 +61,21 @@ export async function startUp(options: UpOptions): Promise<RunningUp> {
     await models.close();
     throw err;
   }
+}
+
+/**
+ * `moat up` serves the teachers (`<family>-teacher` directories); the student baselines that may sit beside them
+ * are for `moat serve --models` and distillation. Without teachers, everything found is served.
+ */
+function teachersIn(modelsDir: string): string[] | undefined {
+  let entries: string[];
+  try {
+    entries = readdirSync(modelsDir);
+  } catch {
+    return undefined; // the model server names the missing directory in its own error
+  }
+  const teachers = entries.filter((name) => name.endsWith('-teacher')).sort();
+  return teachers.length > 0 ? teachers : undefined;
 }
 
 function banner(s: RunningServices, demo: RunningUp['demo'], json: boolean): string {
