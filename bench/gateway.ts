@@ -17,7 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const flag = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const DURATION_S = flag('duration', 10);
 const ROUNDS = flag('rounds', 2);
-const PROBE_N = 3000;
+const PROBE_N = flag('probe', 3000);
 const BODY = JSON.stringify({ model: 'bench', messages: [{ role: 'user', content: 'Say something about whales.' }], max_tokens: 16 });
 
 interface Target {
@@ -76,7 +76,8 @@ async function load(target: Target, server: ServerProcess): Promise<LoadResult> 
   return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, errors: result.non2xx + result.errors, cpuPerRequestUs: cpu / Math.max(1, result.requests.total) };
 }
 
-async function probe(target: Target): Promise<{ p50Us: number; p99Us: number; meanUs: number }> {
+async function probe(target: Target, server: ServerProcess): Promise<{ p50Us: number; p99Us: number; meanUs: number; cpuPerRequestUs: number }> {
+  const cpuBefore = await server.cpuMicros();
   const client = new Client(`http://127.0.0.1:${target.port}`, { pipelining: 1 });
   const samples: number[] = [];
   for (let i = 0; i < PROBE_N + 300; i++) {
@@ -87,9 +88,10 @@ async function probe(target: Target): Promise<{ p50Us: number; p99Us: number; me
     if (i >= 300) samples.push(Number(process.hrtime.bigint() - t) / 1000);
   }
   await client.close();
+  const cpuPerRequestUs = ((await server.cpuMicros()) - cpuBefore) / (PROBE_N + 300);
   samples.sort((a, b) => a - b);
   const at = (q: number) => samples[Math.min(samples.length - 1, Math.floor(q * samples.length))];
-  return { p50Us: at(0.5), p99Us: at(0.99), meanUs: samples.reduce((a, b) => a + b, 0) / samples.length };
+  return { p50Us: at(0.5), p99Us: at(0.99), meanUs: samples.reduce((a, b) => a + b, 0) / samples.length, cpuPerRequestUs };
 }
 
 export async function runGatewayBench(): Promise<unknown> {
@@ -115,8 +117,8 @@ export async function runGatewayBench(): Promise<unknown> {
     }
     const probes: Record<string, Awaited<ReturnType<typeof probe>>> = {};
     for (const t of targets) {
-      probes[t.name] = await probe(t);
-      process.stderr.write(`probe ${t.name}: p50 ${probes[t.name].p50Us.toFixed(0)} µs p99 ${probes[t.name].p99Us.toFixed(0)} µs\n`);
+      probes[t.name] = await probe(t, servers[t.name]);
+      process.stderr.write(`probe ${t.name}: p50 ${probes[t.name].p50Us.toFixed(0)} µs p99 ${probes[t.name].p99Us.toFixed(0)} µs cpu ${probes[t.name].cpuPerRequestUs.toFixed(0)} µs/req\n`);
     }
     const mean = (name: string) => rounds[name].reduce((a, b) => a + b.rps, 0) / rounds[name].length;
     const meanCpu = (name: string) => rounds[name].reduce((a, b) => a + b.cpuPerRequestUs, 0) / rounds[name].length;
