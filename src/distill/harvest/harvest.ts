@@ -168,28 +168,34 @@ class RunLoop {
     while (!this.#stop && !signal?.aborted) {
       const index = this.#next++;
       if (index >= this.requests.length) return;
-      const request = this.requests[index];
-      const cached = this.cache.lookup(request.hash);
-      if (cached) {
-        this.cache.recordHit(this.runId, request.hash, this.takeWall());
-        this.#counts.cacheHits++;
-        this.#counts.done++;
-        this.#report(errorsAtStart);
-        continue;
-      }
-      if (this.#counts.paid + this.#reserved >= budgetLeft) {
-        this.#skippedForBudget++;
-        continue;
-      }
-      this.#reserved++;
       try {
-        await this.#harvestOne(request);
+        await this.#handle(this.requests[index], budgetLeft);
       } catch (err) {
+        // Every key retired (a MoatError) ends the run as failed; anything else (a store write failing) is rethrown
+        // by Harvester.run once the other workers have finished and the run row says failed.
         this.#stop = { status: 'failed', message: (err as Error).message, unexpected: err instanceof MoatError ? undefined : err };
-      } finally {
-        this.#reserved--;
       }
       this.#report(errorsAtStart);
+    }
+  }
+
+  async #handle(request: TeacherRequest, budgetLeft: number): Promise<void> {
+    if (this.cache.lookup(request.hash)) {
+      this.cache.recordHit(this.runId, request.hash, this.takeWall());
+      this.#counts.cacheHits++;
+      this.#counts.done++;
+      return;
+    }
+    // Reserve before sending: with several workers, paid + in-flight must never pass the budget.
+    if (this.#counts.paid + this.#reserved >= budgetLeft) {
+      this.#skippedForBudget++;
+      return;
+    }
+    this.#reserved++;
+    try {
+      await this.#harvestOne(request);
+    } finally {
+      this.#reserved--;
     }
   }
 

@@ -4,7 +4,7 @@
  * response is committed in its own transaction together with its ledger entry, so a kill -9 loses at most the
  * requests in flight and never leaves the cache and the ledger disagreeing.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { MoatError } from '../../http/errors.ts';
@@ -91,6 +91,9 @@ export interface OpenHarvestOptions {
 /** Opens (creating and migrating if needed) the harvest store in directory `dir`. */
 export function openHarvestStore(dir: string, options: OpenHarvestOptions = {}): HarvestStore {
   const path = join(resolve(dir), HARVEST_FILE);
+  if (options.mustExist && !existsSync(path)) {
+    throw new MoatError('not_found', `no harvest in ${resolve(dir)} (${HARVEST_FILE} is missing); run \`moat distill harvest --out ${dir}\` first`);
+  }
   let db: HarvestDatabase | undefined;
   try {
     if (!options.mustExist) mkdirSync(resolve(dir), { recursive: true });
@@ -102,8 +105,7 @@ export function openHarvestStore(dir: string, options: OpenHarvestOptions = {}):
   } catch (err) {
     db?.close();
     if (err instanceof MoatError) throw err;
-    const missing = options.mustExist && (err as { code?: string }).code === 'SQLITE_CANTOPEN';
-    throw new MoatError(missing ? 'not_found' : 'internal_error', missing ? `no harvest in ${resolve(dir)} (${HARVEST_FILE} is missing); run \`moat distill harvest --out ${dir}\` first` : `cannot open the harvest store ${path}: ${(err as Error).message}`, { cause: err });
+    throw new MoatError('internal_error', `cannot open the harvest store ${path}: ${(err as Error).message}`, { cause: err });
   }
   const now = options.now ?? Date.now;
   const opened = db;
