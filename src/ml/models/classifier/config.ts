@@ -28,9 +28,10 @@ export type ClassifierConfig = z.infer<typeof ClassifierConfigSchema>;
 const LABELS = ['ham', 'spam'];
 
 export const CLASSIFIER_SIZES: Readonly<Record<ModelSize, ClassifierConfig>> = {
-  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 96, hidden: 64, maxTokens: 256, dropout: 0.2, wordDropout: 0.1, labels: LABELS },
-  'student-m': { vocabSize: 4000, embedDim: 20, ngram: 2, filters: 32, hidden: 32, maxTokens: 200, dropout: 0.1, wordDropout: 0.1, labels: LABELS },
-  'student-s': { vocabSize: 2000, embedDim: 12, ngram: 1, filters: 16, hidden: 16, maxTokens: 100, dropout: 0, wordDropout: 0, labels: LABELS },
+  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 96, hidden: 64, maxTokens: 256, dropout: 0.3, wordDropout: 0.25, labels: LABELS },
+  // Students are cheap models: fewer words known, narrower layers, and less of each text read.
+  'student-m': { vocabSize: 3000, embedDim: 16, ngram: 2, filters: 32, hidden: 32, maxTokens: 128, dropout: 0.1, wordDropout: 0.1, labels: LABELS },
+  'student-s': { vocabSize: 1000, embedDim: 8, ngram: 1, filters: 16, hidden: 16, maxTokens: 48, dropout: 0, wordDropout: 0, labels: LABELS },
   tiny: { vocabSize: 300, embedDim: 8, ngram: 2, filters: 8, hidden: 8, maxTokens: 32, dropout: 0, wordDropout: 0, labels: LABELS },
 };
 

@@ -17,15 +17,17 @@ export const EmbedderConfigSchema = z.object({
   dimensions: z.number().int().positive(),
   /** Tokens read per text; longer texts are cut (their start is kept). */
   maxTokens: z.number().int().positive(),
+  /** Share of input words replaced by `<unk>` during training only (each view independently). */
+  wordDropout: z.number().min(0).max(0.9),
 });
 
 export type EmbedderConfig = z.infer<typeof EmbedderConfigSchema>;
 
 export const EMBEDDER_SIZES: Readonly<Record<ModelSize, EmbedderConfig>> = {
-  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 128, dimensions: 128, maxTokens: 256 },
-  'student-m': { vocabSize: 4000, embedDim: 20, ngram: 2, filters: 48, dimensions: 128, maxTokens: 256 },
-  'student-s': { vocabSize: 2000, embedDim: 16, ngram: 1, filters: 32, dimensions: 128, maxTokens: 256 },
-  tiny: { vocabSize: 300, embedDim: 8, ngram: 2, filters: 8, dimensions: 16, maxTokens: 64 },
+  teacher: { vocabSize: 8000, embedDim: 48, ngram: 3, filters: 128, dimensions: 128, maxTokens: 256, wordDropout: 0.1 },
+  'student-m': { vocabSize: 4000, embedDim: 20, ngram: 2, filters: 48, dimensions: 128, maxTokens: 256, wordDropout: 0.1 },
+  'student-s': { vocabSize: 2000, embedDim: 16, ngram: 1, filters: 32, dimensions: 128, maxTokens: 256, wordDropout: 0.1 },
+  tiny: { vocabSize: 300, embedDim: 8, ngram: 2, filters: 8, dimensions: 16, maxTokens: 64, wordDropout: 0 },
 };
 
 /** Parameters of an embedder with `config`: E + W_conv + c + q + W_proj + b_proj. */

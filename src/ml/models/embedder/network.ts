@@ -8,9 +8,9 @@ import type { WordVocab } from '../../data/word-vocab.ts';
 import { matMulFast, swapLastTwo } from '../../engine/matmul.ts';
 import type { BatchSource, ModelSize, TrainableModel } from '../../engine/module.ts';
 import { normalInit, ParamSet } from '../../engine/params.ts';
-import { createRng } from '../../engine/rng.ts';
+import { createRng, type Rng } from '../../engine/rng.ts';
 import { attentionPool, dense, embed, l2Normalise, maskedMean, ngramConv } from '../word-layers/layers.ts';
-import { maskTensor, type PaddedIds } from '../word-layers/token-batch.ts';
+import { dropWords, maskTensor, type PaddedIds } from '../word-layers/token-batch.ts';
 import type { EmbedderConfig } from './config.ts';
 
 /** Two aligned views: `anchors.rows === positives.rows`, and row i of each comes from the same source. */
@@ -65,10 +65,10 @@ export class EmbedderNetwork implements TrainableModel<PairBatch> {
    * S = A·Bᵀ / τ, loss = ½ (CE(S, diag) + CE(Sᵀ, diag)): each anchor must pick its own positive among the batch's
    * positives, and each positive its own anchor.
    */
-  loss(batch: PairBatch): tf.Scalar {
+  loss(batch: PairBatch, rng: Rng): tf.Scalar {
     return tf.tidy(() => {
-      const a = this.encode(batch.anchors);
-      const b = this.encode(batch.positives);
+      const a = this.encode(dropWords(batch.anchors, this.config.wordDropout, rng));
+      const b = this.encode(dropWords(batch.positives, this.config.wordDropout, rng));
       const scores = tf.div(matMulFast(a, swapLastTwo(b)), this.infoNceTemperature) as tf.Tensor2D;
       const identity = tf.eye(batch.anchors.rows);
       const rowLoss = tf.losses.softmaxCrossEntropy(identity, scores);

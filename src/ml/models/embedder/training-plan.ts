@@ -20,9 +20,9 @@ export interface EmbedderTrainingDefaults extends TrainingDefaults {
 }
 
 export const EMBEDDER_TRAINING: Readonly<Record<ModelSize, EmbedderTrainingDefaults>> = {
-  teacher: { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
-  'student-m': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
-  'student-s': { steps: 1500, lr: 3e-3, warmup: 50, evalEvery: 100, patience: 4, checkpointEvery: 250, batchSize: 64, localShare: 0 },
+  teacher: { steps: 2000, lr: 3e-3, warmup: 50, evalEvery: 200, patience: 4, checkpointEvery: 200, batchSize: 128, localShare: 0 },
+  'student-m': { steps: 2000, lr: 3e-3, warmup: 50, evalEvery: 200, patience: 4, checkpointEvery: 200, batchSize: 128, localShare: 0 },
+  'student-s': { steps: 2000, lr: 3e-3, warmup: 50, evalEvery: 200, patience: 4, checkpointEvery: 200, batchSize: 128, localShare: 0 },
   tiny: { steps: 60, lr: 1e-2, warmup: 5, evalEvery: 20, patience: 100, checkpointEvery: 60, batchSize: 12, localShare: 0 },
 };
 
