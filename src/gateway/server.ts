@@ -51,6 +51,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const pools = new UpstreamPools(config.models);
   const ipRules = new IpRuleWatcher(stores.ipRules, logger);
   await ipRules.start();
+  await restoreDailyCounts(stores, limits, logger);
   const hasher = new ApiKeyHasher(options.secret);
   const run = compose(buildPipeline({ config, stores, limits, hasher, bus, metrics, pools, ipRules, logger }));
 
@@ -80,6 +81,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       await stores.audit.flush();
     },
   };
+}
+
+/** Replays today's admitted requests from the audit log into the daily counters, so a restart grants no new quota. */
+async function restoreDailyCounts(stores: Stores, limits: LimitStore, logger: Logger): Promise<void> {
+  const now = Date.now();
+  const counts = await stores.audit.admittedSince(now - (now % 86_400_000));
+  for (const c of counts) await limits.restoreDaily(c.scope, c.key, c.requests, now);
+  if (counts.length > 0) logger.info({ scopes: counts.length }, 'restored daily request counts from the audit log');
 }
 
 async function serveOps(req: IncomingMessage, res: ServerResponse, metrics: GatewayMetrics): Promise<void> {

@@ -103,6 +103,17 @@ export interface AuditStore {
   adminActions(query: { actor?: string; action?: string; limit: number; cursor?: string }): Promise<Page<AdminAuditRecord>>;
   /** Erases stored prompt/completion text older than `before`; hashes and metadata stay. */
   purgeText(before: number): Promise<number>;
+  /**
+   * Model requests admitted since `since` (every decision but `deny`), per account, client IP and subnet: what the
+   * gateway replays into its daily counters at start-up, so a restart does not hand out a fresh daily quota.
+   */
+  admittedSince(since: number): Promise<AdmittedCount[]>;
+}
+
+export interface AdmittedCount {
+  scope: 'account' | 'ip' | 'subnet';
+  key: string;
+  requests: number;
 }
 
 export interface Stores {

@@ -55,5 +55,7 @@ export interface LimitStore {
   settle(lease: Lease, usedTokens: number): void | Promise<void>;
   /** Frees the concurrency slot; idempotent. */
   release(lease: Lease): void | Promise<void>;
+  /** Sets today's (UTC) request count for a scope, e.g. replayed from the audit log after a restart. */
+  restoreDaily(kind: ScopeKind, key: string, requests: number, now: number): void | Promise<void>;
   close(): Promise<void>;
 }

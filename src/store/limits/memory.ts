@@ -10,6 +10,7 @@ const WINDOW_MS = 60_000;
 const DAY_MS = 86_400_000;
 /** Scopes idle this long (and holding nothing) are forgotten by the sweeper. */
 const IDLE_MS = DAY_MS;
+const NO_LIMITS = { requestsPerMinute: 0, tokensPerMinute: 0, requestsPerDay: 0, concurrentRequests: 0 };
 
 interface TokenEntry {
   at: number;
@@ -121,6 +122,11 @@ export class MemoryLimitStore implements LimitStore {
     if (memoryLease.released) return;
     memoryLease.released = true;
     for (const state of memoryLease.states) state.active--;
+  }
+
+  restoreDaily(kind: LimitScope['kind'], key: string, requests: number, now: number): void {
+    const state = this.#state({ kind, key, limits: NO_LIMITS }, now);
+    state.dayCount = Math.max(state.dayCount, requests);
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * the port. The request log is capped (oldest rows dropped first) so a long-running `storage.driver: memory`
  * gateway does not grow without bound.
  */
-import type { AuditQuery, AuditStore } from '../interfaces.ts';
+import type { AdmittedCount, AuditQuery, AuditStore } from '../interfaces.ts';
 import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { AdminAuditRecord, Page, RequestAuditRecord } from '../types.ts';
 import type { MemoryAdminLog } from './admin-log.ts';
@@ -11,6 +11,9 @@ import type { MemoryAdminLog } from './admin-log.ts';
 type StoredRecord = RequestAuditRecord & { id: number };
 
 export const DEFAULT_MEMORY_AUDIT_CAPACITY = 100_000;
+
+/** Routes that pass the limits phase (`GET /v1/models` does not). */
+const MODEL_ROUTES = new Set(['chat', 'completions', 'embeddings', 'classifications']);
 
 export class MemoryAuditStore implements AuditStore {
   #records: StoredRecord[] = [];
@@ -42,6 +45,24 @@ export class MemoryAuditStore implements AuditStore {
 
   async adminActions(query: { actor?: string; action?: string; limit: number; cursor?: string }): Promise<Page<AdminAuditRecord>> {
     return this.log.list(query);
+  }
+
+  async admittedSince(since: number): Promise<AdmittedCount[]> {
+    const counts = new Map<string, AdmittedCount>();
+    const add = (scope: AdmittedCount['scope'], key: string | null) => {
+      if (!key) return;
+      const id = `${scope}\u0000${key}`;
+      const entry = counts.get(id) ?? { scope, key, requests: 0 };
+      entry.requests++;
+      counts.set(id, entry);
+    };
+    for (const r of this.#records) {
+      if (r.ts < since || r.decision === 'deny' || !MODEL_ROUTES.has(r.route)) continue;
+      add('account', r.accountId);
+      add('ip', r.clientIp);
+      add('subnet', r.subnet);
+    }
+    return [...counts.values()];
   }
 
   async purgeText(before: number): Promise<number> {

@@ -3,7 +3,7 @@
  * transaction per batch (one WAL commit instead of one per row) when it reaches `batchSize` or `flushIntervalMs`
  * after the first queued record, whichever comes first. Reads flush first, so a caller always sees its own appends.
  */
-import type { AuditQuery, AuditStore } from '../interfaces.ts';
+import type { AdmittedCount, AuditQuery, AuditStore } from '../interfaces.ts';
 import { decodeCursor, pageLimit, toPage } from '../paging.ts';
 import type { AdminAuditRecord, Decision, Page, RequestAuditRecord } from '../types.ts';
 import type { SqliteAdminLog } from './admin-log.ts';
@@ -20,6 +20,9 @@ export interface AuditBatchOptions {
   /** Told about every failed background write; the records stay queued, `dropped` counts those lost so far. */
   onError?: (err: unknown, context: { queued: number; dropped: number }) => void;
 }
+
+/** Routes that pass the limits phase (`GET /v1/models` does not). */
+const MODEL_ROUTES = "'chat', 'completions', 'embeddings', 'classifications'";
 
 interface AuditRow {
   id: number;
@@ -82,6 +85,7 @@ const EQUALS = [
 export class SqliteAuditStore implements AuditStore {
   readonly #insertBatch;
   readonly #purge;
+  readonly #admitted;
   readonly #queries;
   readonly #batchSize: number;
   readonly #flushIntervalMs: number;
@@ -114,6 +118,12 @@ export class SqliteAuditStore implements AuditStore {
     });
     this.#purge = db.prepare<[number]>(
       'UPDATE request_audit SET prompt_text = NULL, completion_text = NULL WHERE ts < ? AND (prompt_text IS NOT NULL OR completion_text IS NOT NULL)',
+    );
+    const admitted = (scope: string, column: string) =>
+      `SELECT '${scope}' AS scope, ${column} AS key, count(*) AS requests FROM request_audit
+       WHERE ts >= @since AND ${column} IS NOT NULL AND ${column} != '' AND decision != 'deny' AND route IN (${MODEL_ROUTES}) GROUP BY ${column}`;
+    this.#admitted = db.prepare<{ since: number }, AdmittedCount>(
+      [admitted('account', 'account_id'), admitted('ip', 'client_ip'), admitted('subnet', 'subnet')].join(' UNION ALL '),
     );
     this.#queries = new StatementCache<AuditRow>(db);
   }
@@ -173,6 +183,11 @@ export class SqliteAuditStore implements AuditStore {
   async purgeText(before: number): Promise<number> {
     this.#writeQueue();
     return this.#purge.run(before).changes;
+  }
+
+  async admittedSince(since: number): Promise<AdmittedCount[]> {
+    this.#writeQueue();
+    return this.#admitted.all({ since });
   }
 
   /** Flushes, then refuses further appends; the caller closes the database afterwards. */
