@@ -4,7 +4,8 @@
  * 2. An attention-shaped batched product ([128, 96, 96]·[128, 96, 32]) per batch through XNNPACK vs the stock kernel.
  * 3. LM teacher training tokens/s: matMulFast (explicit transposes) vs tfjs's built-in matMul gradient, and vs stock
  *    tfjs-wasm (built-in gradient and stock BatchMatMul).
- * Writes bench/results/ml-engine.json. `--steps=N` sets the timed training steps per configuration (default 24).
+ * Writes bench/results/ml-engine.json. `--steps=N` sets the timed training steps per configuration (default 24),
+ * run in 3 interleaved rounds.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -27,6 +28,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const flag = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const TRAIN_STEPS = flag('steps', 24);
 const WARMUP_STEPS = 2;
+const ROUNDS = 3;
 
 /** Mean ms per call of `f` after `warmup` untimed calls; each call is synchronised by reading its result. */
 function timeMs(f: () => tf.Tensor, iterations: number, warmup = 2): number {
@@ -64,35 +66,69 @@ function attentionProduct(perBatch: boolean): { ms: number; gflops: number } {
   return { ms: Math.round(ms * 100) / 100, gflops: gflops(2 * 128 * 96 * 96 * 32, ms) };
 }
 
-/** Tokens per second of full teacher training steps (forward, backward, clip, Adam) after a short warm-up. */
-function trainingThroughput(tokenizer: CharTokenizer, tokens: number[], options: { builtinGradient: boolean; perBatch: boolean }) {
-  useBuiltinMatMulGradient(options.builtinGradient);
-  usePerBatchMatMul(options.perBatch);
-  const model = new CharLm({ vocabSize: tokenizer.vocabSize, ...LM_SIZES.teacher }, tokenizer, 'teacher', 1);
-  const batches = new WindowBatches(tokens, { batchSize: LM_TRAINING.teacher.batchSize, length: model.contextLength, seed: 1 });
-  const adam = new Adam(model.params);
-  const rng = createRng(1);
-  let t0 = 0;
-  let loss = Number.NaN;
-  for (let step = 0; step < WARMUP_STEPS + TRAIN_STEPS; step++) {
-    if (step === WARMUP_STEPS) t0 = performance.now();
-    const g = computeGradients(model, batches.next(), rng, 1);
-    adam.apply(g.grads, 3e-3);
+interface TrainingConfig {
+  name: 'matMulFast' | 'builtinGradient' | 'stockTfjsWasm';
+  builtinGradient: boolean;
+  perBatch: boolean;
+}
+
+interface ThroughputResult {
+  steps: number;
+  tokensPerStep: number;
+  secondsPerStep: number;
+  tokensPerSecond: number;
+  lossAfter: number;
+}
+
+const CONFIGS: TrainingConfig[] = [
+  { name: 'matMulFast', builtinGradient: false, perBatch: true },
+  { name: 'builtinGradient', builtinGradient: true, perBatch: true },
+  { name: 'stockTfjsWasm', builtinGradient: true, perBatch: false },
+];
+
+/**
+ * Tokens per second of full teacher training steps (forward, backward, clip, Adam) for each configuration. The
+ * configurations take turns in `ROUNDS` rounds, so load from other processes drifting over the run hits them alike.
+ */
+function trainingThroughput(tokenizer: CharTokenizer, tokens: number[]) {
+  const runs = CONFIGS.map((config) => {
+    const model = new CharLm({ vocabSize: tokenizer.vocabSize, ...LM_SIZES.teacher }, tokenizer, 'teacher', 1);
+    const batches = new WindowBatches(tokens, { batchSize: LM_TRAINING.teacher.batchSize, length: model.contextLength, seed: 1 });
+    return { config, model, batches, adam: new Adam(model.params), rng: createRng(1), seconds: 0, steps: 0, loss: Number.NaN };
+  });
+  const step = (run: (typeof runs)[number]): void => {
+    useBuiltinMatMulGradient(run.config.builtinGradient);
+    usePerBatchMatMul(run.config.perBatch);
+    const g = computeGradients(run.model, run.batches.next(), run.rng, 1);
+    run.adam.apply(g.grads, 3e-3);
     tf.dispose([...g.grads.values()]);
-    loss = g.loss;
+    run.loss = g.loss;
+  };
+  for (const run of runs) for (let i = 0; i < WARMUP_STEPS; i++) step(run);
+  const perRound = Math.max(1, Math.round(TRAIN_STEPS / ROUNDS));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const run of runs) {
+      const t0 = performance.now();
+      for (let i = 0; i < perRound; i++) step(run);
+      run.seconds += (performance.now() - t0) / 1000;
+      run.steps += perRound;
+    }
   }
-  const seconds = (performance.now() - t0) / 1000;
-  adam.dispose();
-  model.dispose();
   useBuiltinMatMulGradient(false);
   usePerBatchMatMul(true);
-  return {
-    steps: TRAIN_STEPS,
-    tokensPerStep: batches.itemsPerBatch,
-    secondsPerStep: Math.round((seconds / TRAIN_STEPS) * 1000) / 1000,
-    tokensPerSecond: Math.round((TRAIN_STEPS * batches.itemsPerBatch) / seconds),
-    lossAfter: Math.round(loss * 1000) / 1000,
-  };
+  const result = {} as Record<TrainingConfig['name'], ThroughputResult>;
+  for (const run of runs) {
+    run.adam.dispose();
+    run.model.dispose();
+    result[run.config.name] = {
+      steps: run.steps,
+      tokensPerStep: run.batches.itemsPerBatch,
+      secondsPerStep: Math.round((run.seconds / run.steps) * 1000) / 1000,
+      tokensPerSecond: Math.round((run.steps * run.batches.itemsPerBatch) / run.seconds),
+      lossAfter: Math.round(run.loss * 1000) / 1000,
+    };
+  }
+  return result;
 }
 
 export async function runMlEngineBench(): Promise<unknown> {
@@ -109,12 +145,11 @@ export async function runMlEngineBench(): Promise<unknown> {
   const data = loadMobyDick();
   const tokenizer = CharTokenizer.fromText(data.train, 2);
   const tokens = tokenizer.encode(data.train);
-  const fast = trainingThroughput(tokenizer, tokens, { builtinGradient: false, perBatch: true });
-  log(`teacher training, matMulFast: ${fast.tokensPerSecond} tokens/s`);
-  const builtin = trainingThroughput(tokenizer, tokens, { builtinGradient: true, perBatch: true });
-  log(`teacher training, built-in matMul gradient: ${builtin.tokensPerSecond} tokens/s`);
-  const stockTfjs = trainingThroughput(tokenizer, tokens, { builtinGradient: true, perBatch: false });
-  log(`teacher training, stock tfjs-wasm: ${stockTfjs.tokensPerSecond} tokens/s`);
+  const training = trainingThroughput(tokenizer, tokens);
+  const fast = training.matMulFast;
+  const builtin = training.builtinGradient;
+  const stockTfjs = training.stockTfjsWasm;
+  log(`teacher training tokens/s: matMulFast ${fast.tokensPerSecond}, built-in matMul gradient ${builtin.tokensPerSecond}, stock tfjs-wasm ${stockTfjs.tokensPerSecond}`);
 
   const result = {
     date: new Date().toISOString(),
