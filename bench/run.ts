@@ -5,6 +5,7 @@
 const BENCHES: Record<string, () => Promise<unknown>> = {
   gateway: async () => (await import('./gateway.ts')).runGatewayBench(),
   'ml-engine': async () => (await import('./ml-engine.ts')).runMlEngineBench(),
+  models: async () => (await import('./models.ts')).runModelsBench(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
