@@ -59,7 +59,11 @@ export function topKForwardKlLoss(studentLogits: tf.Tensor2D, topIds: tf.Tensor2
   return tf.tidy(() => {
     const valid = tf.cast(tf.greaterEqual(topIds, 0), 'float32');
     const safeIds = tf.cast(tf.maximum(topIds, 0), 'int32');
-    const picked = tf.gather(studentLogits, safeIds, 1, 1) as tf.Tensor2D; // [rows, k]
+    // Flat indices row·V + id: a 1-D gather (gather with batchDims misreads memory on the wasm backend).
+    const [rows, vocab] = studentLogits.shape;
+    const k = topIds.shape[1];
+    const flatIds = tf.cast(tf.add(safeIds, tf.mul(tf.range(0, rows, 1, 'int32').reshape([rows, 1]), tf.scalar(vocab, 'int32'))), 'int32');
+    const picked = tf.reshape(tf.gather(tf.reshape(studentLogits, [-1]), tf.reshape(flatIds, [-1])), [rows, k]) as tf.Tensor2D;
     const neg = tf.mul(tf.sub(1, valid), -1e9);
     const studentLog = tf.logSoftmax(tf.add(picked, neg));
     const teacherLog = tf.logSoftmax(tf.add(topLogprobs, neg));

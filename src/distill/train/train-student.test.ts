@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { createModel, loadTrainableModel } from '../../ml/registry.ts';
+import { agreementOf } from '../eval/curve.ts';
+import { readHarvestSplit } from './harvest-data.ts';
+import { type DistillFixture, startDistillFixture } from './testing/fixtures.ts';
+import { trainStudent } from './train-student.ts';
+
+let fx: DistillFixture;
+before(async () => {
+  fx = await startDistillFixture([]);
+});
+after(async () => {
+  await fx.close();
+});
+
+test('train on a tiny classifier harvest: the saved student agrees with the teacher more than a fresh one', async () => {
+  const data = join(fx.dir, 'spam');
+  await fx.harvest({ model: 'test-spam', modality: 'classifier', source: { kind: 'synthetic' }, count: 240 }, data);
+  const split = readHarvestSplit(data, 'classifier');
+  assert.ok(split.heldOut.records.length >= 20, `held-out part has ${split.heldOut.records.length} records`);
+  const fresh = await createModel('classifier', 'tiny', 5);
+  const before = agreementOf(fresh, split.heldOut);
+  fresh.dispose();
+  const out = join(fx.dir, 'spam-student');
+  const progress: string[] = [];
+  const log = await trainStudent({ data, family: 'classifier', student: 'tiny', out, seed: 5, steps: 120 }, (p) => progress.push(p.kind));
+  assert.equal(log.stepsCompleted > 0, true);
+  assert.ok(progress.includes('start') && progress.includes('step') && progress.includes('eval'));
+  assert.ok(existsSync(join(out, 'model.json')) && existsSync(join(out, 'weights.bin')));
+  const saved = JSON.parse(await readFile(join(out, 'distill-log.json'), 'utf8')) as { settings: { loss: string } };
+  assert.equal(saved.settings.loss, 'hinton');
+  const student = await loadTrainableModel(out);
+  const after = agreementOf(student, split.heldOut);
+  student.dispose();
+  assert.ok(after >= 0.85 && after > before, `agreement ${before.toFixed(3)} → ${after.toFixed(3)}`);
+});
+
+test('train an LM student on teacher text with top-k logprobs: next-token agreement rises', async () => {
+  const data = join(fx.dir, 'text');
+  await fx.harvest({ model: 'test-lm', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: 60 }, data);
+  const split = readHarvestSplit(data, 'lm');
+  const fresh = await createModel('lm', 'tiny', 3);
+  const before = agreementOf(fresh, split.heldOut);
+  fresh.dispose();
+  const out = join(fx.dir, 'lm-student');
+  const log = await trainStudent({ data, family: 'lm', student: 'tiny', out, seed: 3, steps: 80, lr: 2e-2 });
+  assert.equal(log.settings.loss, 'topk-kl');
+  const student = await loadTrainableModel(out);
+  const after = agreementOf(student, split.heldOut);
+  student.dispose();
+  assert.ok(after > before + 0.1, `next-token agreement ${before.toFixed(3)} → ${after.toFixed(3)}`);
+});
+
+test('a harvest without records of the family is refused with the modalities it has', async () => {
+  await assert.rejects(
+    trainStudent({ data: join(fx.dir, 'spam'), family: 'lm', student: 'tiny', out: join(fx.dir, 'x'), seed: 1 }),
+    /no text records to train a lm student on \(records by modality: classifier: \d+\)/,
+  );
+  await assert.rejects(trainStudent({ data: join(fx.dir, 'missing'), family: 'lm', student: 'tiny', out: join(fx.dir, 'y'), seed: 1 }), /no harvest in/);
+});
