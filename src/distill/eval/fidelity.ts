@@ -6,11 +6,10 @@
  *   teacher's top-k renormalised (all an API reveals), plus both perplexities on the teacher's generated text;
  * - embedder: mean cosine to the teacher and nearest-neighbour agreement among the held-out inputs.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { TextClassifier, TextEmbedder } from '../../ml/contracts.ts';
 import type { CharLm } from '../../ml/models/lm/model.ts';
 import type { ClassifierRecord, EmbeddingRecord, TextRecord } from '../harvest/types.ts';
-import { lmExamples } from '../train/examples.ts';
+import { lmSequence } from '../train/examples.ts';
 
 export interface ClassifierFidelity {
   examples: number;
@@ -43,36 +42,37 @@ export interface LmFidelity {
   teacherPerplexity: number;
 }
 
-/** Next-token fidelity and perplexities of `student` on held-out teacher completions. */
+/**
+ * Next-token fidelity and perplexities of `student` on held-out teacher completions. Each completion position is
+ * scored with the context the teacher had when it generated it (the last contextLength tokens before it), not with
+ * a training window, so a student that IS the teacher scores agreement 1 and KL 0.
+ */
 export function lmFidelity(student: CharLm, records: readonly TextRecord[]): LmFidelity {
-  const examples = lmExamples(student, records);
+  const t = student.contextLength;
+  const queries: { context: number[]; target: number; top?: { ids: number[]; logprobs: number[] } }[] = [];
+  let sequences = 0;
+  for (const r of records) {
+    const { full, completionStart, topK } = lmSequence(student, r);
+    if (full.length === completionStart) continue;
+    sequences++;
+    for (let pos = completionStart; pos < full.length; pos++) {
+      queries.push({ context: full.slice(Math.max(0, pos - t), pos), target: full[pos], top: topK.get(pos) });
+    }
+  }
   let positions = 0;
   let agree = 0;
   let kl = 0;
   let nll = 0;
-  let tokens = 0;
-  for (let from = 0; from < examples.length; from += 16) {
-    const chunk = examples.slice(from, from + 16);
-    const length = Math.max(1, ...chunk.map((e) => e.tokens.length - 1));
-    const ids = new Int32Array(chunk.length * length);
-    chunk.forEach((e, b) => {
-      for (let i = 0; i + 1 < e.tokens.length; i++) ids[b * length + i] = e.tokens[i];
-    });
-    const logp = tf.tidy(() => tf.logSoftmax(student.forward(tf.tensor2d(ids, [chunk.length, length], 'int32'))).dataSync() as Float32Array);
-    const v = student.config.vocabSize;
-    chunk.forEach((e, b) => {
-      for (let i = 0; i + 1 < e.tokens.length; i++) {
-        const row = logp.subarray((b * length + i) * v, (b * length + i + 1) * v);
-        if (i + 1 >= e.completionStart) {
-          nll -= row[e.tokens[i + 1]];
-          tokens++;
-        }
-        const top = e.topK.get(i + 1);
-        if (top === undefined) continue;
-        positions++;
-        if (argmax(row) === top.ids[0]) agree++;
-        kl += renormalisedKl(top.logprobs, top.ids.map((id) => row[id]));
-      }
+  for (let from = 0; from < queries.length; from += 64) {
+    const chunk = queries.slice(from, from + 64);
+    const logits = student.nextLogits(chunk.map((q) => q.context));
+    chunk.forEach((q, i) => {
+      const row = logSoftmax([...logits[i]]);
+      nll -= row[q.target];
+      if (q.top === undefined) return;
+      positions++;
+      if (argmax(row) === q.top.ids[0]) agree++;
+      kl += renormalisedKl(q.top.logprobs, q.top.ids.map((id) => row[id]));
     });
   }
   let teacherNll = 0;
@@ -84,11 +84,11 @@ export function lmFidelity(student: CharLm, records: readonly TextRecord[]): LmF
     }
   }
   return {
-    sequences: examples.length,
+    sequences,
     positions,
     nextTokenAgreement: positions > 0 ? agree / positions : Number.NaN,
     klTopK: positions > 0 ? kl / positions : Number.NaN,
-    studentPerplexity: tokens > 0 ? Math.exp(nll / tokens) : Number.NaN,
+    studentPerplexity: queries.length > 0 ? Math.exp(nll / queries.length) : Number.NaN,
     teacherPerplexity: teacherTokens > 0 ? Math.exp(teacherNll / teacherTokens) : Number.NaN,
   };
 }

@@ -39,7 +39,7 @@ export function linePlotSvg(series: readonly PlotSeries[], options: PlotOptions)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(options.title)}</text>`,
+    `<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`,
   ];
   for (const t of ticks(x0, x1)) {
     out.push(`<line x1="${f(px(t))}" y1="${m.top}" x2="${f(px(t))}" y2="${height - m.bottom}" stroke="#eee"/>`);
@@ -50,16 +50,16 @@ export function linePlotSvg(series: readonly PlotSeries[], options: PlotOptions)
     out.push(`<text x="${m.left - 6}" y="${f(py(t) + 4)}" text-anchor="end">${fmt(t)}</text>`);
   }
   out.push(`<rect x="${m.left}" y="${m.top}" width="${width - m.left - m.right}" height="${height - m.top - m.bottom}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${width / 2}" y="${height - 14}" text-anchor="middle">${escape(options.xLabel)}</text>`);
-  out.push(`<text transform="translate(16 ${height / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}</text>`);
+  out.push(`<text x="${width / 2}" y="${height - 14}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
+  out.push(`<text transform="translate(16 ${height / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
   series.forEach((s, i) => {
     const colour = COLOURS[i % COLOURS.length];
     const pts = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y));
     if (pts.length > 1) out.push(`<polyline fill="none" stroke="${colour}" stroke-width="2" points="${pts.map((p) => `${f(px(p.x))},${f(py(p.y))}`).join(' ')}"/>`);
-    for (const p of pts) out.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3.5" fill="${colour}"><title>${escape(`${s.name}: ${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
+    for (const p of pts) out.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3.5" fill="${colour}"><title>${escapeXml(`${s.name}: ${fmt(p.x)}, ${fmt(p.y)}`)}</title></circle>`);
     const ly = m.top + 16 + i * 16;
     out.push(`<line x1="${m.left + 12}" y1="${ly - 4}" x2="${m.left + 32}" y2="${ly - 4}" stroke="${colour}" stroke-width="2"/>`);
-    out.push(`<text x="${m.left + 38}" y="${ly}">${escape(s.name)}</text>`);
+    out.push(`<text x="${m.left + 38}" y="${ly}">${escapeXml(s.name)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
@@ -90,6 +90,6 @@ function f(x: number): string {
   return x.toFixed(1);
 }
 
-function escape(s: string): string {
+function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

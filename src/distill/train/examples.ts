@@ -52,28 +52,35 @@ export function recordPrompt(r: TextRecord): string {
   return (r.messages ?? []).map((m) => `${m.role}: ${m.content}`).join('\n');
 }
 
+/** A record in the student's tokens: prompt, completion, and the teacher's top-k keyed by absolute position. */
+export function lmSequence(student: CharLm, r: TextRecord): { full: number[]; completionStart: number; topK: Map<number, { ids: number[]; logprobs: number[] }> } {
+  const prompt = student.tokenizer.encode(recordPrompt(r));
+  const completion = student.tokenizer.encode(r.completion);
+  const topK = new Map<number, { ids: number[]; logprobs: number[] }>();
+  let offset = prompt.length;
+  for (const step of r.logprobs ?? []) {
+    const own = student.tokenizer.encode(step.token);
+    // Only a teacher token that is exactly one student token has a comparable distribution at this position.
+    if (own.length === 1 && offset >= 1) {
+      const pairs = step.top.map((t) => ({ ids: student.tokenizer.encode(t.token), logprob: t.logprob })).filter((t) => t.ids.length === 1);
+      if (pairs.length > 0) topK.set(offset, { ids: pairs.map((p) => p.ids[0]), logprobs: pairs.map((p) => p.logprob) });
+    }
+    offset += own.length;
+  }
+  return { full: [...prompt, ...completion], completionStart: prompt.length, topK };
+}
+
 /** Prompt + completion in the student's tokens, with the teacher's top-k aligned to the positions it predicts. */
 export function lmExamples(student: CharLm, records: readonly TextRecord[]): LmExample[] {
   const window = student.contextLength + 1;
   const out: LmExample[] = [];
   for (const r of records) {
-    const prompt = student.tokenizer.encode(recordPrompt(r));
-    const completion = student.tokenizer.encode(r.completion);
-    if (completion.length === 0) continue;
-    const full = [...prompt, ...completion];
+    const { full, completionStart, topK: absolute } = lmSequence(student, r);
+    if (full.length === completionStart) continue;
     const cut = Math.max(0, full.length - window);
-    const tokens = full.slice(cut);
     const topK = new Map<number, { ids: number[]; logprobs: number[] }>();
-    let offset = prompt.length;
-    for (const step of r.logprobs ?? []) {
-      const own = student.tokenizer.encode(step.token);
-      if (own.length === 1 && offset - cut >= 1) {
-        const pairs = step.top.map((t) => ({ ids: student.tokenizer.encode(t.token), logprob: t.logprob })).filter((t) => t.ids.length === 1);
-        if (pairs.length > 0) topK.set(offset - cut, { ids: pairs.map((p) => p.ids[0]), logprobs: pairs.map((p) => p.logprob) });
-      }
-      offset += own.length;
-    }
-    out.push({ tokens, completionStart: Math.max(1, prompt.length - cut), topK });
+    for (const [pos, top] of absolute) if (pos - cut >= 1) topK.set(pos - cut, top);
+    out.push({ tokens: full.slice(cut), completionStart: Math.max(1, completionStart - cut), topK });
   }
   return out;
 }
