@@ -130,8 +130,8 @@ function engineSection(r: ModelsBenchResults): string {
 
 function servingSection(r: ModelsBenchResults): string {
   const bursts = r.concurrency.length
-    ? table(['model', 'route', 'concurrent requests', 'ok', 'errors', 'statuses', 'sockets open at once (server)', 'burst wall time', 'p50 / p99 under the burst'], r.concurrency.map((c) => [
-        c.model, c.route, int(c.concurrency), int(c.ok), int(c.errors), Object.entries(c.statuses).map(([s, n]) => `${s}: ${n}`).join(', '), int(c.peakOpenConnections), ms(c.wallMs), `${ms(c.p50Ms)} / ${ms(c.p99Ms)}`,
+    ? table(['models', 'routes', 'concurrent requests', 'ok', 'errors', 'statuses', 'sockets open at once (server)', 'burst wall time', 'p50 / p99 under the burst'], r.concurrency.map((c) => [
+        c.models.join(', '), c.routes.join(', '), int(c.concurrency), int(c.ok), int(c.errors), Object.entries(c.statuses).map(([s, n]) => `${s}: ${n}`).join(', '), int(c.peakOpenConnections), ms(c.wallMs), `${ms(c.p50Ms)} / ${ms(c.p99Ms)}`,
       ]))
     : '_No classifier or embedder present: no burst was sent._';
   const streams = r.streaming.length
@@ -139,7 +139,8 @@ function servingSection(r: ModelsBenchResults): string {
         s.model, String(s.maxTokens), int(s.textChunks), int(s.completionChars), Number.isNaN(s.timeToFirstChunkMs) ? '—' : ms(s.timeToFirstChunkMs), ms(s.totalMs) + (s.error ? ` (error: ${s.error})` : ''),
       ]))
     : '_No language model present: no stream was measured._';
-  return `**Concurrent bursts** (every request sent at once, each on its own connection; inputs cycle through the held-out split):\n\n${bursts}\n\n**Streaming** (\`stream: true\` completion, temperature 0.8):\n\n${streams}`;
+  return `**Concurrent bursts** (every request sent at once, each on its own connection; inputs cycle through the held-out split; one burst per model, then one
+spread round-robin over every classifier and embedder together):\n\n${bursts}\n\n**Streaming** (\`stream: true\` completion, temperature 0.8):\n\n${streams}`;
 }
 
 function samplesSection(r: ModelsBenchResults): string {
@@ -205,7 +206,8 @@ ${summaryTable(r)}
 
 Held-out quality is computed by each family's own final evaluation (the \`finalReport\` that \`moat train\` writes to
 train-log.json) on the whole held-out split. Generation tokens/s: \`nextLogits\` + the server's sampler (temperature 0.8), ${s.generationTokens} new
-tokens per sequence after "${s.samplePrompts[0].trim()}", one sequence alone and ${s.generationBatch} sequences sharing each forward pass; the models have no KV cache.
+tokens per sequence after "${s.samplePrompts[0].trim()}", one sequence alone and ${s.generationBatch} sequences sharing each forward pass, taking turns for
+${s.generationRounds} rounds (total tokens over total time); the models have no KV cache.
 Request latency: sequential requests over one keep-alive connection to the real model server (\`startModelServer\`, 127.0.0.1) holding every model:
 ${s.latencyRequestsLm} completions of ${s.completionTokens} tokens per LM, ${s.latencyRequestsOther} single-input requests per classifier / embedder; p99 is nearest-rank${
     Math.min(s.latencyRequestsLm, s.latencyRequestsOther) < 100 ? ' (below 100 requests, p99 is the slowest one)' : ''

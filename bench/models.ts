@@ -31,7 +31,7 @@ import { generationSpeed } from './models-bench/generation.ts';
 import { bytesUnder, EXPECTED_MODELS, fileBytes, modelDirs, readEngineSummary, readTrainLog } from './models-bench/model-files.ts';
 import { heldOutQuality } from './models-bench/quality.ts';
 import { type ModelResult, type ModelsBenchResults, ModelsBenchResultsSchema } from './models-bench/results.ts';
-import { completionText, concurrentBurst, connectionGauge, sequentialLatency, streamCompletion } from './models-bench/server-probes.ts';
+import { type BurstRequest, completionText, concurrentBurst, connectionGauge, sequentialLatency, streamCompletion } from './models-bench/server-probes.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -46,6 +46,7 @@ const SETTINGS = {
   completionTokens: flag('tokens', 64),
   generationTokens: flag('tokens', 64),
   generationBatch: flag('batch', 8),
+  generationRounds: 3,
   concurrency: flag('concurrency', 100),
   sampleTemperature: 0.8,
   sampleSeed: 7,
@@ -89,10 +90,7 @@ export async function runModelsBench(): Promise<ModelsBenchResults> {
     let generation: ModelResult['generation'] = null;
     if (builtin.family === 'lm') {
       const prompt = SETTINGS.samplePrompts[0];
-      generation = {
-        single: generationSpeed(builtin.model, prompt, 1, SETTINGS.generationTokens),
-        batch: generationSpeed(builtin.model, prompt, SETTINGS.generationBatch, SETTINGS.generationTokens),
-      };
+      generation = generationSpeed(builtin.model, prompt, SETTINGS.generationBatch, SETTINGS.generationTokens, SETTINGS.generationRounds);
       log(`${dir}: generation ${generation.single.tokensPerSecond} tokens/s single, ${generation.batch.tokensPerSecond} batch ${SETTINGS.generationBatch}`);
     }
     partial.set(dir, {
@@ -149,6 +147,7 @@ async function measureThroughServer(loaded: readonly Loaded[], log: (s: string) 
   const perModel = new Map<string, Pick<ModelResult, 'latency' | 'samples'>>();
   const concurrency: ModelsBenchResults['concurrency'] = [];
   const streaming: ModelsBenchResults['streaming'] = [];
+  const mixed: BurstRequest[] = [];
   const spamTexts = () => spamAssassinData().test.map((e) => e.text.slice(0, MAX_INPUT_CHARS));
   const passages = () => flattenSources(sotuData().test).texts;
   const cycle = (texts: readonly string[], n: number) => Array.from({ length: n }, (_, i) => texts[i % texts.length]);
@@ -182,9 +181,18 @@ async function measureThroughServer(loaded: readonly Loaded[], log: (s: string) 
           `POST ${path}, one held-out input`,
         );
         perModel.set(dir, { latency, samples: null });
-        concurrency.push(await concurrentBurst(server.url, path, model, cycle(texts, SETTINGS.concurrency).map((input) => ({ model, input })), gauge));
+        const burst = cycle(texts, SETTINGS.concurrency).map((input) => ({ model, path, body: { model, input } }));
+        concurrency.push(await concurrentBurst(server.url, burst, gauge));
+        mixed.push(...burst);
       }
       log(`${dir}: latency ${JSON.stringify(perModel.get(dir)?.latency)}`);
+    }
+    // Then every classifier and embedder at once: the same number of requests, spread over all of them.
+    // `mixed` holds each model's burst in turn (C requests each); request i goes to model i mod k, round-robin.
+    const k = mixed.length / SETTINGS.concurrency;
+    if (k > 1) {
+      const spread = Array.from({ length: SETTINGS.concurrency }, (_, i) => mixed[(i % k) * SETTINGS.concurrency + Math.floor(i / k)]);
+      concurrency.push(await concurrentBurst(server.url, spread, gauge));
     }
   } finally {
     await server.close(1000);

@@ -86,6 +86,7 @@ function fixture(overrides: Partial<ModelsBenchResults> = {}): ModelsBenchResult
       completionTokens: 64,
       generationTokens: 64,
       generationBatch: 8,
+      generationRounds: 3,
       concurrency: 60,
       sampleTemperature: 0.8,
       sampleSeed: 7,
@@ -98,7 +99,7 @@ function fixture(overrides: Partial<ModelsBenchResults> = {}): ModelsBenchResult
     missingModels: ['embedder-teacher'],
     models: [lm('student-s', 2.78), lm('teacher', 2.37, 2375), classifierTeacher],
     concurrency: [
-      { model: 'moat-classifier-teacher', route: 'POST /v1/classifications', concurrency: 60, ok: 58, errors: 2, statuses: { 200: 58, 429: 2 }, peakOpenConnections: 60, wallMs: 300, p50Ms: 150, p99Ms: 290 },
+      { models: ['moat-classifier-teacher'], routes: ['POST /v1/classifications'], concurrency: 60, ok: 58, errors: 2, statuses: { 200: 58, 429: 2 }, peakOpenConnections: 60, wallMs: 300, p50Ms: 150, p99Ms: 290 },
     ],
     streaming: [{ model: 'moat-lm-teacher', maxTokens: 64, textChunks: 64, completionChars: 64, timeToFirstChunkMs: 4, totalMs: 280, error: null }],
     engine: null,
@@ -147,6 +148,10 @@ describe('model card', () => {
     const buffered = fixture({ streaming: [{ model: 'moat-lm-teacher', maxTokens: 64, textChunks: 1, completionChars: 64, timeToFirstChunkMs: 270, totalMs: 280, error: null }] });
     assert.equal(verdictOf(buffered, 'LM tokens stream'), 'not met');
     assert.equal(verdictOf(fixture({ totalModelsBytes: 10_000_001 }), 'models/ total'), 'not met');
+    const burst = { models: ['moat-classifier-teacher', 'moat-embedder-teacher'], routes: ['POST /v1/classifications', 'POST /v1/embeddings'], concurrency: 60, ok: 60, errors: 0, statuses: { 200: 60 }, peakOpenConnections: 60, wallMs: 300, p50Ms: 150, p99Ms: 290 };
+    assert.equal(verdictOf(fixture({ concurrency: [burst] }), '≥ 50 concurrent classification'), 'met');
+    // Requests the server never held at once do not count as concurrent.
+    assert.equal(verdictOf(fixture({ concurrency: [{ ...burst, peakOpenConnections: 10 }] }), '≥ 50 concurrent classification'), 'not met');
   });
 
   it('says plainly what is missed, what is missing, and how to produce the engine numbers', () => {

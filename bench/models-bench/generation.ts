@@ -18,9 +18,9 @@ const SAMPLING: SamplingParams = { temperature: 0.8, topP: 1, logitBias: new Map
 
 /**
  * Generates `tokens` new tokens for each of `sequences` copies of `prompt` (each copy on its own seeded stream)
- * and reports generated tokens per second of wall time. One untimed step warms the kernels up first.
+ * and returns the generated count and the seconds it took. One untimed step warms the kernels up first.
  */
-export function generationSpeed(model: LanguageModel, prompt: string, sequences: number, tokens: number, seed = 1): GenerationSpeed {
+function timedRun(model: LanguageModel, prompt: string, sequences: number, tokens: number, seed: number): { tokens: number; seconds: number } {
   const start = model.tokenizer.encode(prompt);
   model.nextLogits([start]);
   const contexts = Array.from({ length: sequences }, () => [...start]);
@@ -33,7 +33,28 @@ export function generationSpeed(model: LanguageModel, prompt: string, sequences:
       context.push(next.token);
     });
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const generated = sequences * tokens;
-  return { sequences, tokens: generated, seconds: Math.round(seconds * 1000) / 1000, tokensPerSecond: Math.round((generated / seconds) * 10) / 10 };
+  return { tokens: sequences * tokens, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Tokens per second of one sequence alone and of `batch` sequences sharing each forward pass. The two runs take
+ * turns for `rounds` rounds (like bench/ml-engine.ts), so load from other processes drifting over the measurement
+ * hits both alike; each figure is total tokens over total time.
+ */
+export function generationSpeed(model: LanguageModel, prompt: string, batch: number, tokens: number, rounds = 3): { single: GenerationSpeed; batch: GenerationSpeed } {
+  const totals = { single: { tokens: 0, seconds: 0 }, batch: { tokens: 0, seconds: 0 } };
+  for (let round = 0; round < rounds; round++) {
+    for (const [key, sequences] of [['single', 1], ['batch', batch]] as const) {
+      const run = timedRun(model, prompt, sequences, tokens, round + 1);
+      totals[key].tokens += run.tokens;
+      totals[key].seconds += run.seconds;
+    }
+  }
+  const speed = (t: { tokens: number; seconds: number }, sequences: number): GenerationSpeed => ({
+    sequences,
+    tokens: t.tokens,
+    seconds: Math.round(t.seconds * 1000) / 1000,
+    tokensPerSecond: Math.round((t.tokens / t.seconds) * 10) / 10,
+  });
+  return { single: speed(totals.single, 1), batch: speed(totals.batch, batch) };
 }

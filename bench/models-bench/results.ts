@@ -93,8 +93,9 @@ export const ModelResultSchema = z.object({
 });
 
 export const ConcurrencySchema = z.object({
-  model: z.string(),
-  route: z.string(),
+  /** Served names the burst's requests went to (round-robin when several). */
+  models: z.array(z.string()),
+  routes: z.array(z.string()),
   concurrency: num,
   ok: num,
   errors: num,
@@ -139,6 +140,8 @@ export const ModelsBenchResultsSchema = z.object({
     completionTokens: num,
     generationTokens: num,
     generationBatch: num,
+    /** Single and batched runs take turns this many times; tokens/s is total tokens over total time. */
+    generationRounds: num,
     concurrency: num,
     sampleTemperature: num,
     sampleSeed: num,

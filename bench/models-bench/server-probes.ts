@@ -64,18 +64,18 @@ export function connectionGauge(server: Server): { reset(): void; peak(): number
   return { reset: () => (peak = open), peak: () => peak };
 }
 
-/** Sends every body at once, each on its own connection, and waits for all answers. */
-export async function concurrentBurst(
-  baseUrl: string,
-  path: string,
-  model: string,
-  bodies: readonly unknown[],
-  gauge: { reset(): void; peak(): number },
-): Promise<ConcurrencyResult> {
-  const agent = new Agent({ connections: bodies.length, pipelining: 1 });
+export interface BurstRequest {
+  model: string;
+  path: string;
+  body: unknown;
+}
+
+/** Sends every request at once, each on its own connection, and waits for all answers. */
+export async function concurrentBurst(baseUrl: string, requests: readonly BurstRequest[], gauge: { reset(): void; peak(): number }): Promise<ConcurrencyResult> {
+  const agent = new Agent({ connections: requests.length, pipelining: 1 });
   gauge.reset();
   const t0 = performance.now();
-  const answers = await Promise.all(bodies.map((b) => postJson(agent, `${baseUrl}${path}`, b)));
+  const answers = await Promise.all(requests.map((r) => postJson(agent, `${baseUrl}${r.path}`, r.body)));
   const wallMs = performance.now() - t0;
   await agent.close();
   const statuses: Record<string, number> = {};
@@ -83,11 +83,11 @@ export async function concurrentBurst(
   const ok = answers.filter((a) => a.status === 200 && hasData(a.json)).length;
   const times = answers.map((a) => a.ms);
   return {
-    model,
-    route: `POST ${path}`,
-    concurrency: bodies.length,
+    models: [...new Set(requests.map((r) => r.model))],
+    routes: [...new Set(requests.map((r) => `POST ${r.path}`))],
+    concurrency: requests.length,
     ok,
-    errors: bodies.length - ok,
+    errors: requests.length - ok,
     statuses,
     peakOpenConnections: gauge.peak(),
     wallMs: ms2(wallMs),
