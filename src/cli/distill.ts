@@ -11,6 +11,8 @@ import { HARVEST_DEFAULTS } from '../distill/harvest/session.ts';
 import { openHarvestStore } from '../distill/harvest/store.ts';
 import { MODALITIES, type Modality } from '../distill/harvest/types.ts';
 import { asExit, type HarvestArgs, harvestCommand, toExit } from './distill-harvest.ts';
+import { registerDistillRunCommand } from './distill-run.ts';
+import { registerDistillTrainCommands } from './distill-train.ts';
 import { type CliIO, defaultIO, ExitError, output, table } from './io.ts';
 
 export interface ExportArgs {
@@ -132,4 +134,6 @@ export function registerDistillCommand(program: Command): void {
     .option('--out <dir>', 'harvest directory', d.out)
     .option('--run <id>', 'only this run')
     .action((flags: LedgerArgs) => ledgerCommand(flags, defaultIO(json())));
+  registerDistillTrainCommands(distill, json);
+  registerDistillRunCommand(distill, json);
 }

@@ -34,7 +34,8 @@ export async function startDistillFixture(families: readonly ('lm' | 'classifier
     await saveModel(model, dirs[family as 'lm' | 'classifier'], `moat-${family}-tiny`);
     tiny.push(getFamily(family).toBuiltin(model));
   }
-  const server = await startFixtureServer({}, { models: [...fixtureModels(), ...tiny] });
+  // Labelled SpamAssassin messages go to the teacher whole (up to 8000 characters), as to a real server.
+  const server = await startFixtureServer({ maxInputChars: 8192 }, { models: [...fixtureModels(), ...tiny] });
   const url = `${server.url}/v1`;
   return {
     server,
