@@ -57,7 +57,7 @@ export class ClassifierNetwork implements TrainableModel<ClassifierBatch> {
     const p = (name: string) => this.params.get(name);
     const mask = maskTensor(padded);
     const x = embed(p('embed') as tf.Tensor2D, padded.ids, padded.rows, padded.length);
-    const h = ngramConv(x, p('conv.w') as tf.Tensor2D, p('conv.b') as tf.Tensor1D);
+    const h = ngramConv(x, mask, p('conv.w') as tf.Tensor2D, p('conv.b') as tf.Tensor1D);
     let pooled = tf.concat([maskedMean(h, mask), maskedMaxOfNonNegative(h, mask)], 1);
     if (dropoutSeed !== undefined) pooled = dropout(pooled, this.config.dropout, dropoutSeed);
     const z = tf.relu(dense(pooled, p('hidden.w') as tf.Tensor2D, p('hidden.b') as tf.Tensor1D));

@@ -56,7 +56,7 @@ export class EmbedderNetwork implements TrainableModel<PairBatch> {
     const p = (name: string) => this.params.get(name);
     const mask = maskTensor(padded);
     const x = embed(p('embed') as tf.Tensor2D, padded.ids, padded.rows, padded.length);
-    const h = ngramConv(x, p('conv.w') as tf.Tensor2D, p('conv.b') as tf.Tensor1D);
+    const h = ngramConv(x, mask, p('conv.w') as tf.Tensor2D, p('conv.b') as tf.Tensor1D);
     const pooled = tf.concat([attentionPool(h, mask, p('pool.query') as tf.Tensor2D), maskedMean(h, mask)], 1) as tf.Tensor2D;
     return l2Normalise(dense(pooled, p('proj.w') as tf.Tensor2D, p('proj.b') as tf.Tensor1D));
   }

@@ -49,7 +49,19 @@ test('ngramConv equals a direct window sum with zero padding past the end', asyn
       }),
     ),
   );
-  assertClose(ngramConv(x, w, c), tf.tensor(expected), 'conv');
+  assertClose(ngramConv(x, tf.ones([xs.length, t]) as tf.Tensor2D, w, c), tf.tensor(expected), 'conv');
+});
+
+test('ngramConv gives a text the same features alone and beside a longer text in its batch', async () => {
+  await initEngine();
+  const d = 3;
+  const w = tf.randomNormal([2 * d, 4], 0, 1, 'float32', 7) as tf.Tensor2D;
+  const c = tf.zeros([4]) as tf.Tensor1D;
+  const short = tf.randomNormal([1, 2, d], 0, 1, 'float32', 8) as tf.Tensor3D;
+  const padEmbedding = tf.ones([1, 2, d]) as tf.Tensor3D; // what a non-zero <pad> row would contribute
+  const alone = ngramConv(short, tf.ones([1, 2]) as tf.Tensor2D, w, c);
+  const batched = ngramConv(tf.concat([short, padEmbedding], 1) as tf.Tensor3D, tf.tensor2d([[1, 1, 0, 0]]), w, c);
+  assertClose(batched.slice([0, 0, 0], [1, 2, 4]), alone, 'padding must not leak into the last real tokens');
 });
 
 test('masked pooling ignores padding, and the masked max gradient matches tf.max', async () => {

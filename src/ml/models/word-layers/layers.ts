@@ -43,12 +43,15 @@ export function dense(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor
 }
 
 /**
- * A width-k convolution over token positions, h[b, t] = ReLU(Σ_{s<k} x[b, t+s]·W_s + c), with zero vectors past the
- * end; each output feature is an n-gram detector of up to k words. `w` is [k·d, f], W_s its s-th block of d rows.
+ * A width-k convolution over token positions, h[b, t] = ReLU(Σ_{s<k} (mask·x)[b, t+s]·W_s + c), with zero vectors
+ * past the end; each output feature is an n-gram detector of up to k words. `w` is [k·d, f], W_s its s-th block of d
+ * rows. Padding positions are zeroed first, so a text's features do not depend on how long the other texts in its
+ * batch are (without it, the last real tokens would see `<pad>` embeddings in a batch and zeros alone).
  * Computed as k products of the unshifted input whose outputs are shifted, which avoids concatenating shifted inputs
  * (concat's gradient, a SplitV, is slow on wasm).
  */
-export function ngramConv(x: tf.Tensor3D, w: tf.Tensor2D, c: tf.Tensor1D): tf.Tensor3D {
+export function ngramConv(input: tf.Tensor3D, mask: tf.Tensor2D, w: tf.Tensor2D, c: tf.Tensor1D): tf.Tensor3D {
+  const x = tf.mul(input, mask.expandDims(2)) as tf.Tensor3D;
   const [batch, tokens, width] = x.shape;
   const features = w.shape[1];
   const k = w.shape[0] / width;
