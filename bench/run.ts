@@ -4,6 +4,7 @@
  */
 const BENCHES: Record<string, () => Promise<unknown>> = {
   gateway: async () => (await import('./gateway.ts')).runGatewayBench(),
+  distill: async () => (await import('./distill.ts')).runDistillBench(),
   'ml-engine': async () => (await import('./ml-engine.ts')).runMlEngineBench(),
   models: async () => (await import('./models.ts')).runModelsBench(),
 };

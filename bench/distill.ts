@@ -1,0 +1,88 @@
+/**
+ * `npm run bench -- distill`: the distillation targets of issue 4, against the built-in teachers in models/ served by
+ * the real model server on 127.0.0.1 (not the gateway):
+ * - classifier: student-m (≤ 25% of the teacher) keeps ≥ 97% of the teacher's accuracy and agrees ≥ 95%;
+ * - LM: student-m's perplexity on held-out teacher text within 10% of the teacher's, and better than the same
+ *   student trained on raw corpus for the same budget;
+ * - active selection reaches 90% agreement with ≤ 50% of the queries random selection needs.
+ * Writes bench/results/distill.json and bench/results/distill-curve.svg.
+ *
+ * Flags: `--cls-queries=N` (classifier harvest, default 2000), `--cls-steps=N` (default 600), `--active-batch=N`
+ * (default 25), `--active-max=N` (default 600), `--active-steps=N` (default 150), `--lm-prompts=N` (default 150),
+ * `--lm-tokens=N` (default 64), `--lm-steps=N` (default 150).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { parseConfig } from '../src/config/load.ts';
+import { linePlotSvg } from '../src/distill/eval/svg-plot.ts';
+import { readHarvestSplit } from '../src/distill/train/harvest-data.ts';
+import { initEngine } from '../src/ml/engine/init.ts';
+import { loadBuiltinModels } from '../src/ml/registry.ts';
+import { startModelServer } from '../src/serve/server.ts';
+import { activeTarget } from './distill-bench/active.ts';
+import { classifierTarget } from './distill-bench/classifier.ts';
+import { flag, log, timed } from './distill-bench/common.ts';
+import { lmTarget } from './distill-bench/lm.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const MODELS_DIR = join(here, '..', 'models');
+const RESULTS = join(here, 'results', 'distill.json');
+const CURVE = join(here, 'results', 'distill-curve.svg');
+
+/** Runs the three targets and writes the results. */
+export async function runDistillBench(): Promise<unknown> {
+  await initEngine();
+  const started = performance.now();
+  const models = await loadBuiltinModels(MODELS_DIR, ['classifier-teacher', 'lm-teacher']);
+  const classifier = models.find((m) => m.family === 'classifier');
+  const lm = models.find((m) => m.family === 'lm');
+  if (classifier === undefined || lm === undefined) throw new Error('models/classifier-teacher and models/lm-teacher are needed');
+  const config = parseConfig({ serve: { host: '127.0.0.1', port: 0 } });
+  const server = await startModelServer({ config, models, logger: pino({ level: 'silent' }) });
+  const url = `${server.url}/v1`;
+  const dir = mkdtempSync(join(tmpdir(), 'moat-distill-bench-'));
+  try {
+    const cls = await timed(() => classifierTarget({ url, dir, teacherModel: classifier, queries: flag('cls-queries', 2000), size: 'student-m', steps: flag('cls-steps', 600) }));
+    log(`classifier target: ${JSON.stringify(cls.value.met)} (${cls.seconds} s)`);
+    const split = readHarvestSplit(join(dir, 'classifier-harvest'), 'classifier');
+    const active = await timed(() =>
+      activeTarget({ url, dir, split, size: 'student-m', batch: flag('active-batch', 25), maxQueries: flag('active-max', 600), steps: flag('active-steps', 150), explore: 0.2 }),
+    );
+    log(`active target: ratio ${active.value.ratio} (${active.seconds} s)`);
+    const lmResult = await timed(() =>
+      lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 150), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 150), size: 'student-m' }),
+    );
+    log(`lm target: ${JSON.stringify(lmResult.value.met)} (${lmResult.seconds} s)`);
+    const results = {
+      bench: 'distill',
+      command: `npm run bench -- distill ${process.argv.slice(3).join(' ')}`.trim(),
+      machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
+      classifier: { ...cls.value, wallSeconds: cls.seconds },
+      active: { ...active.value, wallSeconds: active.seconds },
+      lm: { ...lmResult.value, wallSeconds: lmResult.seconds },
+      embedder: 'not measured: the issue sets no embedder target',
+      wallSeconds: Math.round((performance.now() - started) / 1000),
+      finishedAt: new Date().toISOString(),
+    };
+    mkdirSync(dirname(RESULTS), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(
+      CURVE,
+      linePlotSvg(
+        [
+          { name: 'random order', points: active.value.random.map((p) => ({ x: p.queries, y: p.agreement })) },
+          { name: 'active (student margin, 20% explore)', points: active.value.active.map((p) => ({ x: p.queries, y: p.agreement })) },
+        ],
+        { title: 'Queries to fidelity: classifier-teacher → student-m', xLabel: 'teacher queries', yLabel: 'top-1 agreement (held-out)', yRange: [0.5, 1] },
+      ),
+    );
+    process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+    return results;
+  } finally {
+    await server.close(1000);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
