@@ -9,9 +9,11 @@
  *
  * Flags: `--cls-queries=N` (classifier harvest, default 2000), `--cls-steps=N` (default 600), `--active-batch=N`
  * (default 25), `--active-max=N` (default 600), `--active-steps=N` (default 150), `--lm-prompts=N` (default 150),
- * `--lm-tokens=N` (default 64), `--lm-steps=N` (default 150).
+ * `--lm-tokens=N` (default 64), `--lm-steps=N` (default 150), `--lm-lr=X` (default 3e-4), `--only=classifier,active,lm`
+ * (the other sections of an existing results file are kept), `--work=DIR` (keep the harvests there, so a rerun
+ * pays nothing twice; default a temp dir removed at the end).
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,38 +45,53 @@ export async function runDistillBench(): Promise<unknown> {
   const config = parseConfig({ serve: { host: '127.0.0.1', port: 0 } });
   const server = await startModelServer({ config, models, logger: pino({ level: 'silent' }) });
   const url = `${server.url}/v1`;
-  const dir = mkdtempSync(join(tmpdir(), 'moat-distill-bench-'));
+  const work = process.argv.find((a) => a.startsWith('--work='))?.slice('--work='.length);
+  const dir = work ?? mkdtempSync(join(tmpdir(), 'moat-distill-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? ['classifier', 'active', 'lm'];
+  const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
   try {
-    const cls = await timed(() => classifierTarget({ url, dir, teacherModel: classifier, queries: flag('cls-queries', 2000), size: 'student-m', steps: flag('cls-steps', 600) }));
-    log(`classifier target: ${JSON.stringify(cls.value.met)} (${cls.seconds} s)`);
-    const split = readHarvestSplit(join(dir, 'classifier-harvest'), 'classifier');
-    const active = await timed(() =>
-      activeTarget({ url, dir, split, size: 'student-m', batch: flag('active-batch', 25), maxQueries: flag('active-max', 600), steps: flag('active-steps', 150), explore: 0.2 }),
-    );
-    log(`active target: ratio ${active.value.ratio} (${active.seconds} s)`);
-    const lmResult = await timed(() =>
-      lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 150), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 150), size: 'student-m' }),
-    );
-    log(`lm target: ${JSON.stringify(lmResult.value.met)} (${lmResult.seconds} s)`);
-    const results = {
+    const section: Record<string, unknown> = {};
+    if (only.includes('classifier') || only.includes('active')) {
+      const cls = await timed(() => classifierTarget({ url, dir, teacherModel: classifier, queries: flag('cls-queries', 2000), size: 'student-m', steps: flag('cls-steps', 600) }));
+      log(`classifier target: ${JSON.stringify(cls.value.met)} (${cls.seconds} s)`);
+      if (only.includes('classifier')) section.classifier = { ...cls.value, wallSeconds: cls.seconds };
+    }
+    if (only.includes('active')) {
+      const split = readHarvestSplit(join(dir, 'classifier-harvest'), 'classifier');
+      rmSync(join(dir, 'classifier-active'), { recursive: true, force: true });
+      const active = await timed(() =>
+        activeTarget({ url, dir, split, size: 'student-m', batch: flag('active-batch', 25), maxQueries: flag('active-max', 600), steps: flag('active-steps', 150), explore: 0.2 }),
+      );
+      log(`active target: ratio ${active.value.ratio} (${active.seconds} s)`);
+      section.active = { ...active.value, wallSeconds: active.seconds };
+    }
+    if (only.includes('lm')) {
+      const lmResult = await timed(() =>
+        lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 150), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 150), lr: flag('lm-lr', 3e-4), size: 'student-m' }),
+      );
+      log(`lm target: ${JSON.stringify(lmResult.value.met)} (${lmResult.seconds} s)`);
+      section.lm = { ...lmResult.value, wallSeconds: lmResult.seconds };
+    }
+    const results: Record<string, unknown> = {
+      ...previous,
       bench: 'distill',
       command: `npm run bench -- distill ${process.argv.slice(3).join(' ')}`.trim(),
       machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
-      classifier: { ...cls.value, wallSeconds: cls.seconds },
-      active: { ...active.value, wallSeconds: active.seconds },
-      lm: { ...lmResult.value, wallSeconds: lmResult.seconds },
+      ...section,
       embedder: 'not measured: the issue sets no embedder target',
       wallSeconds: Math.round((performance.now() - started) / 1000),
       finishedAt: new Date().toISOString(),
     };
+    const active = results.active as { random: { queries: number; agreement: number }[]; active: { queries: number; agreement: number }[] } | undefined;
     mkdirSync(dirname(RESULTS), { recursive: true });
     writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
-    writeFileSync(
+    if (active !== undefined) writeFileSync(
       CURVE,
       linePlotSvg(
         [
-          { name: 'random order', points: active.value.random.map((p) => ({ x: p.queries, y: p.agreement })) },
-          { name: 'active (student margin, 20% explore)', points: active.value.active.map((p) => ({ x: p.queries, y: p.agreement })) },
+          { name: 'random order', points: active.random.map((p) => ({ x: p.queries, y: p.agreement })) },
+          { name: 'active (student margin, 20% explore)', points: active.active.map((p) => ({ x: p.queries, y: p.agreement })) },
         ],
         { title: 'Queries to fidelity: classifier-teacher → student-m', xLabel: 'teacher queries', yLabel: 'top-1 agreement (held-out)', yRange: [0.5, 1] },
       ),
@@ -83,6 +100,6 @@ export async function runDistillBench(): Promise<unknown> {
     return results;
   } finally {
     await server.close(1000);
-    rmSync(dir, { recursive: true, force: true });
+    if (work === undefined) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -41,7 +41,7 @@ export interface LmTargetResult {
 }
 
 /** Harvests teacher text through the server, then trains and scores the three students. */
-export async function lmTarget(opts: { url: string; dir: string; modelsDir: string; teacherParameters: number; prompts: number; maxTokens: number; steps: number; size: 'student-m' | 'student-s' }): Promise<LmTargetResult> {
+export async function lmTarget(opts: { url: string; dir: string; modelsDir: string; teacherParameters: number; prompts: number; maxTokens: number; steps: number; lr: number; size: 'student-m' | 'student-s' }): Promise<LmTargetResult> {
   const data = join(opts.dir, 'lm-harvest');
   const harvest = await timed(() =>
     harvestInto(
@@ -66,7 +66,7 @@ export async function lmTarget(opts: { url: string; dir: string; modelsDir: stri
   log(`baseline ${opts.size}: ppl ${base.studentPerplexity.toFixed(3)} vs teacher ${base.teacherPerplexity.toFixed(3)}`);
 
   const windows = 32;
-  const lr = 1e-3;
+  const lr = opts.lr;
   const distilled = (await loadTrainableModel(baselineDir)) as unknown as CharLm;
   const kd = await timed(() =>
     distillInto(distilled, { family: 'lm', records: trainRecords }, { family: 'lm', records: validation }, { seed: 1, steps: opts.steps, batchSize: windows, lr, evalEvery: Math.max(1, Math.round(opts.steps / 10)), patience: 3 }),
