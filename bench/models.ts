@@ -28,7 +28,7 @@ import { getFamily, loadTrainableModel } from '../src/ml/registry.ts';
 import { startModelServer } from '../src/serve/server.ts';
 import { writeModelCard } from './model-card.ts';
 import { generationSpeed } from './models-bench/generation.ts';
-import { bytesUnder, EXPECTED_MODELS, fileBytes, modelDirs, readEngineSummary, readTrainLog } from './models-bench/model-files.ts';
+import { bytesUnder, EXPECTED_MODELS, fileBytes, gitState, headCommit, modelDirs, readEngineSummary, readTrainLog } from './models-bench/model-files.ts';
 import { heldOutQuality } from './models-bench/quality.ts';
 import { type ModelResult, type ModelsBenchResults, ModelsBenchResultsSchema } from './models-bench/results.ts';
 import { type BurstRequest, completionText, concurrentBurst, connectionGauge, sequentialLatency, streamCompletion } from './models-bench/server-probes.ts';
@@ -102,6 +102,7 @@ export async function runModelsBench(): Promise<ModelsBenchResults> {
       weightsBytes: fileBytes(join(path, 'weights.bin')),
       modelJsonBytes: fileBytes(join(path, 'model.json')),
       dirBytes: bytesUnder(path),
+      files: gitState(path),
       quality,
       generation,
       training: readTrainLog(path),
@@ -114,6 +115,7 @@ export async function runModelsBench(): Promise<ModelsBenchResults> {
   const results: ModelsBenchResults = {
     date: new Date().toISOString(),
     command: 'npm run bench -- models',
+    commit: headCommit(root),
     benchSeconds: 0,
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] },
     node: process.version,

@@ -33,6 +33,7 @@ function lm(size: string, bpc: number, itemsPerSecond = 2000): ModelResult {
     weightsBytes: 2_000_000,
     modelJsonBytes: 4_000,
     dirBytes: 2_006_000,
+    files: 'committed',
     quality: { family: 'lm', heldOutBpc: bpc, heldOutLossNats: bpc * Math.LN2, heldOutChars: 91_968, evalSeconds: 3 },
     generation: { single: speed(200), batch: { ...speed(300), sequences: 8, tokens: 512 } },
     latency,
@@ -50,6 +51,7 @@ const classifierTeacher: ModelResult = {
   weightsBytes: 1_641_608,
   modelJsonBytes: 126_634,
   dirBytes: 1_771_753,
+  files: 'modified',
   quality: {
     family: 'classifier',
     testExamples: 1173,
@@ -76,6 +78,7 @@ function fixture(overrides: Partial<ModelsBenchResults> = {}): ModelsBenchResult
   return ModelsBenchResultsSchema.parse({
     date: '2026-11-27T00:30:00.000Z',
     command: 'npm run bench -- models',
+    commit: 'abc1234',
     benchSeconds: 42,
     machine: { cpus: 2, cpuModel: 'Test CPU', loadAverage1mBefore: 1, loadAverage1mAfter: 1.5 },
     node: 'v20.0.0',
@@ -162,5 +165,6 @@ describe('model card', () => {
     assert.match(card, /\| classifier teacher ≥ 97\.00% held-out accuracy \| 96\.00% on 1173 test messages \| \*\*not met\*\* \|/);
     assert.match(card, /> \*\*Call me Ishmael\.\*\* The \\\*whale\\\* said\\_no/);
     assert.match(card, /`npm run bench -- models`/);
+    assert.match(card, /\*\*Measured from files not \(or not yet\) committed:\*\* `classifier-teacher` \(modified\)\./);
   });
 });

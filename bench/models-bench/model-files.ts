@@ -2,6 +2,7 @@
  * What the models bench reads from disk without running a model: the model directories and their sizes, each
  * model's train-log.json (written by `moat train`), and the ML engine bench's results.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -94,4 +95,29 @@ export function readEngineSummary(path: string, source: string): EngineSummary |
     },
     loadAverage1m: e.machine?.loadAverage1mBefore ?? null,
   };
+}
+
+/**
+ * Whether the files of `path` are as committed (`committed`), changed since (`modified`), not in git at all
+ * (`untracked`), or `unknown` (no git). Models are retrained while the card is being made; this says which numbers
+ * describe committed weights.
+ */
+export function gitState(path: string): 'committed' | 'modified' | 'untracked' | 'unknown' {
+  try {
+    const tracked = execFileSync('git', ['ls-files', '--', '.'], { cwd: path, encoding: 'utf8' }).trim();
+    if (tracked === '') return 'untracked';
+    const changed = execFileSync('git', ['status', '--porcelain', '--', '.'], { cwd: path, encoding: 'utf8' }).trim();
+    return changed === '' ? 'committed' : 'modified';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The checked-out commit, or null outside git. */
+export function headCommit(root: string): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
 }

@@ -84,6 +84,8 @@ export const ModelResultSchema = z.object({
   weightsBytes: num,
   modelJsonBytes: num,
   dirBytes: num,
+  /** Git state of the model directory when measured (retraining can change weights after a commit). */
+  files: z.enum(['committed', 'modified', 'untracked', 'unknown']),
   quality: QualitySchema,
   /** LMs only: nextLogits + the sampler, no server. */
   generation: z.object({ single: ThroughputSchema, batch: ThroughputSchema }).nullable(),
@@ -130,6 +132,8 @@ export const EngineSummarySchema = z.object({
 export const ModelsBenchResultsSchema = z.object({
   date: z.string(),
   command: z.string(),
+  /** `git rev-parse --short HEAD` when measured. */
+  commit: z.string().nullable(),
   benchSeconds: num,
   machine: z.object({ cpus: num, cpuModel: z.string(), loadAverage1mBefore: num, loadAverage1mAfter: num }),
   node: z.string(),
