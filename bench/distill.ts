@@ -52,10 +52,12 @@ export async function runDistillBench(): Promise<unknown> {
   const previous = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as Record<string, unknown>) : {};
   try {
     const section: Record<string, unknown> = {};
+    // Each section records the command that produced it: with --only, sections of different runs share the file.
+    const command = `npm run bench -- distill ${process.argv.slice(3).join(' ')}`.trim();
     if (only.includes('classifier') || only.includes('active')) {
       const cls = await timed(() => classifierTarget({ url, dir, teacherModel: classifier, queries: flag('cls-queries', 2000), size: 'student-m', steps: flag('cls-steps', 600) }));
       log(`classifier target: ${JSON.stringify(cls.value.met)} (${cls.seconds} s)`);
-      if (only.includes('classifier')) section.classifier = { ...cls.value, wallSeconds: cls.seconds };
+      if (only.includes('classifier')) section.classifier = { ...cls.value, wallSeconds: cls.seconds, command };
     }
     if (only.includes('active')) {
       const split = readHarvestSplit(join(dir, 'classifier-harvest'), 'classifier');
@@ -64,19 +66,19 @@ export async function runDistillBench(): Promise<unknown> {
         activeTarget({ url, dir, split, size: 'student-m', batch: flag('active-batch', 25), maxQueries: flag('active-max', 600), steps: flag('active-steps', 150), explore: 0.2 }),
       );
       log(`active target: ratio ${active.value.ratio} (${active.seconds} s)`);
-      section.active = { ...active.value, wallSeconds: active.seconds };
+      section.active = { ...active.value, wallSeconds: active.seconds, command };
     }
     if (only.includes('lm')) {
       const lmResult = await timed(() =>
         lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 150), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 150), lr: flag('lm-lr', 3e-4), size: 'student-m' }),
       );
       log(`lm target: ${JSON.stringify(lmResult.value.met)} (${lmResult.seconds} s)`);
-      section.lm = { ...lmResult.value, wallSeconds: lmResult.seconds };
+      section.lm = { ...lmResult.value, wallSeconds: lmResult.seconds, command };
     }
     const results: Record<string, unknown> = {
       ...previous,
       bench: 'distill',
-      command: `npm run bench -- distill ${process.argv.slice(3).join(' ')}`.trim(),
+      command,
       machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
       ...section,
       embedder: 'not measured: the issue sets no embedder target',

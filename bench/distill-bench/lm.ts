@@ -26,6 +26,8 @@ export interface LmTargetResult {
   studentParameters: number;
   parameterRatio: number;
   queries: number;
+  /** Records in the harvest store used: train (incl. validation) + held-out. */
+  records: { train: number; validation: number; heldOut: number };
   generatedTokens: number;
   harvestSeconds: number;
   heldOutSequences: number;
@@ -93,6 +95,7 @@ export async function lmTarget(opts: { url: string; dir: string; modelsDir: stri
     studentParameters,
     parameterRatio: round(studentParameters / opts.teacherParameters),
     queries: harvest.value.paid,
+    records: { train: trainRecords.length, validation: validation.length, heldOut: held.length },
     generatedTokens: all.concat(held).reduce((s, r) => s + (r.logprobs?.length ?? 0), 0),
     harvestSeconds: harvest.seconds,
     heldOutSequences: dist.sequences,

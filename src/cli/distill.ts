@@ -1,6 +1,7 @@
 /**
  * `moat distill`: the distillation engine's commands. This file registers them and holds the small ones
- * (`export`, `ledger`); `harvest` lives in distill-harvest.ts. `train`, `eval` and `run` are not built yet.
+ * (`export`, `ledger`); `harvest` lives in distill-harvest.ts, `train` / `eval` in distill-train.ts, `run` in
+ * distill-run.ts.
  */
 import { join } from 'node:path';
 import type { Command } from 'commander';

@@ -62,3 +62,16 @@ test('a harvest without records of the family is refused with the modalities it 
   );
   await assert.rejects(trainStudent({ data: join(fx.dir, 'missing'), family: 'lm', student: 'tiny', out: join(fx.dir, 'y'), seed: 1 }), /no harvest in/);
 });
+
+test('a rerun resumes from the checkpoint in <out>/checkpoint and continues to the new step count', async () => {
+  const data = join(fx.dir, 'spam');
+  const out = join(fx.dir, 'resumed-student');
+  const first = await trainStudent({ data, family: 'classifier', student: 'tiny', out, seed: 2, steps: 10 });
+  assert.equal(first.resumedFromStep, 0);
+  assert.equal(first.stepsCompleted, 10);
+  const second = await trainStudent({ data, family: 'classifier', student: 'tiny', out, seed: 2, steps: 20, resume: true });
+  assert.equal(second.resumedFromStep, 10);
+  assert.equal(second.stepsCompleted, 20);
+  const fresh = await trainStudent({ data, family: 'classifier', student: 'tiny', out, seed: 2, steps: 5, resume: false });
+  assert.equal(fresh.resumedFromStep, 0);
+});
