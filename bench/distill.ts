@@ -8,8 +8,8 @@
  * Writes bench/results/distill.json and bench/results/distill-curve.svg.
  *
  * Flags: `--cls-queries=N` (classifier harvest, default 2000), `--cls-steps=N` (default 600), `--active-batch=N`
- * (default 25), `--active-max=N` (default 600), `--active-steps=N` (default 150), `--lm-prompts=N` (default 150),
- * `--lm-tokens=N` (default 64), `--lm-steps=N` (default 150), `--lm-lr=X` (default 3e-4), `--only=classifier,active,lm`
+ * (default 25), `--active-max=N` (default 600), `--active-steps=N` (default 150), `--lm-prompts=N` (default 600),
+ * `--lm-tokens=N` (default 64), `--lm-steps=N` (default 100), `--lm-lr=X` (default 3e-4), `--only=classifier,active,lm`
  * (the other sections of an existing results file are kept), `--work=DIR` (keep the harvests there, so a rerun
  * pays nothing twice; default a temp dir removed at the end).
  */
@@ -70,7 +70,7 @@ export async function runDistillBench(): Promise<unknown> {
     }
     if (only.includes('lm')) {
       const lmResult = await timed(() =>
-        lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 150), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 150), lr: flag('lm-lr', 3e-4), size: 'student-m' }),
+        lmTarget({ url, dir, modelsDir: MODELS_DIR, teacherParameters: lm.model.info.parameterCount, prompts: flag('lm-prompts', 600), maxTokens: flag('lm-tokens', 64), steps: flag('lm-steps', 100), lr: flag('lm-lr', 3e-4), size: 'student-m' }),
       );
       log(`lm target: ${JSON.stringify(lmResult.value.met)} (${lmResult.seconds} s)`);
       section.lm = { ...lmResult.value, wallSeconds: lmResult.seconds, command };

@@ -8,7 +8,7 @@ import type { LedgerLine, LedgerReport } from './ledger.ts';
 import type { Ledger } from './ledger.ts';
 import type { RunInfo, RunRegistry } from './runs.ts';
 import type { HarvestDatabase } from './store.ts';
-import { HarvestRecordSchema, type Modality, MODALITIES, type RecordOf, type TokenUsage } from './types.ts';
+import { type HarvestRecord, HarvestRecordSchema, type Modality, MODALITIES, type RecordOf, type TokenUsage } from './types.ts';
 
 export interface StoredRecord<R> {
   /** The request hash (the cache key). */
@@ -30,8 +30,10 @@ export interface RecordFilter {
   runId?: string;
   model?: string;
   /**
-   * A deterministic split by request hash: `held-out` keeps the records whose hash falls in the first `fraction`
-   * of [0, 1), `train` the rest. The same record is always on the same side, across runs and machines.
+   * A deterministic split by the record's input (prompt, chat or text): `held-out` keeps the records whose input
+   * hashes into the first `fraction` of [0, 1), `train` the rest. The input alone decides, not the teacher's URL
+   * or the request parameters, so the same input is on the same side across runs, machines and teacher addresses,
+   * and several answers to one input never straddle the split.
    */
   split?: { part: 'train' | 'held-out'; fraction: number };
 }
@@ -98,8 +100,8 @@ export class HarvestReader {
   *records<M extends Modality>(modality: M, filter: RecordFilter = {}): Generator<StoredRecord<RecordOf<M>>> {
     const split = filter.split;
     for (const row of this.#rows.iterate(params(modality, 'ok', filter))) {
-      if (split && (stableUnit(row.hash) < split.fraction) !== (split.part === 'held-out')) continue;
       const record = HarvestRecordSchema.parse(JSON.parse(row.record ?? 'null')) as RecordOf<M>;
+      if (split && (stableUnit(splitKey(record)) < split.fraction) !== (split.part === 'held-out')) continue;
       yield {
         hash: row.hash,
         seq: row.seq,
@@ -147,4 +149,9 @@ export class HarvestReader {
 
 function params(modality: Modality, status: 'ok' | 'malformed', filter: Omit<RecordFilter, 'split'>): Params {
   return { modality, status, model: filter.model ?? null, runId: filter.runId ?? null };
+}
+
+/** What decides a record's side of the split: its input, never the answer or where it was asked. */
+export function splitKey(record: HarvestRecord): string {
+  return record.modality === 'text' ? (record.prompt ?? JSON.stringify(record.messages)) : record.input;
 }

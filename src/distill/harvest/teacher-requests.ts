@@ -3,8 +3,10 @@
  * sent and exactly what is hashed for the cache, so every parameter that can change the answer is in it and
  * nothing that cannot (the key travels in a header).
  */
+
+import { createHash } from 'node:crypto';
 import { MoatError } from '../../http/errors.ts';
-import { requestHash } from './request-hash.ts';
+import { canonicalJson, requestHash } from './request-hash.ts';
 import type { Modality, PromptItem } from './types.ts';
 
 export type TextApi = 'completions' | 'chat';
@@ -21,7 +23,11 @@ export interface TeacherParams {
   logprobs: number;
   maxTokens: number;
   temperature: number;
-  /** Sent as `seed` on text requests, so a rerun of a sampled request is reproducible where teachers honour it. */
+  /**
+   * The run's seed. Each text request is sent its own `seed`, derived from this and the item, so a rerun of a sampled
+   * request is reproducible where teachers honour seeds, while different prompts still get independent samples (one
+   * shared seed would replay the same random draws for every prompt and correlate the whole harvest).
+   */
   seed: number;
 }
 
@@ -60,7 +66,7 @@ function apiFor(item: PromptItem, params: TeacherParams): TeacherApi {
 }
 
 function bodyFor(api: TeacherApi, item: PromptItem, p: TeacherParams): Record<string, unknown> {
-  const sampling = { model: p.model, max_tokens: p.maxTokens, temperature: p.temperature, seed: p.seed };
+  const sampling = { model: p.model, max_tokens: p.maxTokens, temperature: p.temperature, seed: itemSeed(p.seed, item) };
   switch (api) {
     case 'completions':
       if ('messages' in item) throw new MoatError('invalid_request', 'a chat item ({messages}) cannot be sent to /completions; use the chat API', { param: 'messages' });
@@ -79,4 +85,9 @@ function bodyFor(api: TeacherApi, item: PromptItem, p: TeacherParams): Record<st
 function inputText(item: PromptItem, modality: Modality): string {
   if ('messages' in item) throw new MoatError('invalid_request', `a chat item ({messages}) has no single input text for the ${modality} modality`, { param: 'messages' });
   return item.text;
+}
+
+/** A per-item seed in [0, 2³¹): the first 31 bits of sha256 over the run seed and the item. */
+export function itemSeed(runSeed: number, item: PromptItem): number {
+  return Number.parseInt(createHash('sha256').update(`${runSeed}\u0000${canonicalJson(item)}`).digest('hex').slice(0, 8), 16) >>> 1;
 }

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { TeacherTransport } from './http-transport.ts';
-import { buildTeacherRequest, type TeacherParams } from './teacher-requests.ts';
+import { buildTeacherRequest, itemSeed, type TeacherParams } from './teacher-requests.ts';
 import { parseTeacherResponse } from './teacher-responses.ts';
 
 const params = (over: Partial<TeacherParams> = {}): TeacherParams => ({
@@ -27,15 +27,25 @@ describe('teacher requests', () => {
   it('builds each modality’s body; the key is never part of it', () => {
     const completion = buildTeacherRequest({ text: 'hi' }, params());
     assert.equal(completion.path, '/completions');
-    assert.deepEqual(completion.body, { model: 'm', max_tokens: 4, temperature: 1, seed: 1, prompt: 'hi', logprobs: 2 });
-    const chat = buildTeacherRequest({ messages: [{ role: 'user', content: 'hi' }] }, params());
+    const seedHi = itemSeed(1, { text: 'hi' });
+    assert.deepEqual(completion.body, { model: 'm', max_tokens: 4, temperature: 1, seed: seedHi, prompt: 'hi', logprobs: 2 });
+    const chatItem = { messages: [{ role: 'user' as const, content: 'hi' }] };
+    const chat = buildTeacherRequest(chatItem, params());
     assert.equal(chat.path, '/chat/completions');
-    assert.deepEqual(chat.body, { model: 'm', max_tokens: 4, temperature: 1, seed: 1, messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 });
+    assert.deepEqual(chat.body, { model: 'm', max_tokens: 4, temperature: 1, seed: itemSeed(1, chatItem), messages: [{ role: 'user', content: 'hi' }], logprobs: true, top_logprobs: 2 });
     assert.equal('logprobs' in buildTeacherRequest({ text: 'hi' }, params({ logprobs: 0 })).body, false);
     assert.deepEqual(buildTeacherRequest({ text: 'hi' }, params({ modality: 'embedding' })).body, { model: 'm', input: 'hi', encoding_format: 'float' });
     assert.equal(buildTeacherRequest({ text: 'hi' }, params({ modality: 'classifier' })).path, '/classifications');
     assert.throws(() => buildTeacherRequest({ messages: [{ role: 'user', content: 'x' }] }, params({ modality: 'classifier' })), /no single input text/);
     assert.notEqual(completion.hash, buildTeacherRequest({ text: 'hi' }, params({ textApi: 'chat' })).hash);
+  });
+
+  it('gives each prompt its own seed, stable across runs and different per run seed', () => {
+    const seeds = ['a', 'b', 'c', 'd'].map((text) => buildTeacherRequest({ text }, params()).body.seed);
+    assert.equal(new Set(seeds).size, 4, 'different prompts, different seeds');
+    assert.deepEqual(seeds, ['a', 'b', 'c', 'd'].map((text) => buildTeacherRequest({ text }, params()).body.seed), 'reproducible');
+    assert.notEqual(buildTeacherRequest({ text: 'a' }, params({ seed: 2 })).body.seed, seeds[0]);
+    for (const s of seeds) assert.ok(Number.isInteger(s) && (s as number) >= 0 && (s as number) < 2 ** 31);
   });
 });
 

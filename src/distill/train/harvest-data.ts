@@ -5,6 +5,7 @@
 import type { ModelFamilyName } from '../../ml/engine/module.ts';
 import { MoatError } from '../../http/errors.ts';
 import { openHarvestStore } from '../harvest/store.ts';
+import { splitKey } from '../harvest/reader.ts';
 import type { ClassifierRecord, EmbeddingRecord, TextRecord } from '../harvest/types.ts';
 import { MODALITY_OF, type RecordsFor } from './distill.ts';
 
@@ -33,11 +34,11 @@ export function readHarvestSplit(dir: string, family: ModelFamilyName, filter: H
   try {
     const modality = MODALITY_OF[family];
     const read = (part: 'train' | 'held-out') => {
-      const out = [];
-      for (const r of store.reader.records(modality, { runId: filter.runId, model: filter.model, split: { part, fraction: HELD_OUT_FRACTION } })) {
-        out.push(r.record);
-      }
-      return out;
+      const rows = [...store.reader.records(modality, { runId: filter.runId, model: filter.model, split: { part, fraction: HELD_OUT_FRACTION } })];
+      // Harvest order depends on which concurrent request finished first; ordering by input (then request hash)
+      // makes a seeded training run on the same harvest repeat exactly, wherever the teacher was served from.
+      rows.sort((a, b) => compareText(splitKey(a.record), splitKey(b.record)) || compareText(a.hash, b.hash));
+      return rows.map((r) => r.record);
     };
     let train = read('train');
     const heldOut = read('held-out');
@@ -61,4 +62,8 @@ function asRecords(family: ModelFamilyName, records: unknown[]): RecordsFor {
     case 'embedder':
       return { family, records: records as EmbeddingRecord[] };
   }
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

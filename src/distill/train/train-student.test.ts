@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createModel, loadTrainableModel } from '../../ml/registry.ts';
 import { agreementOf } from '../eval/curve.ts';
+import { lmFidelity } from '../eval/fidelity.ts';
+import type { TextRecord } from '../harvest/types.ts';
+import type { CharLm } from '../../ml/models/lm/model.ts';
 import { readHarvestSplit } from './harvest-data.ts';
 import { type DistillFixture, startDistillFixture } from './testing/fixtures.ts';
 import { trainStudent } from './train-student.ts';
@@ -39,20 +42,25 @@ test('train on a tiny classifier harvest: the saved student agrees with the teac
   assert.ok(after >= 0.85 && after > before, `agreement ${before.toFixed(3)} → ${after.toFixed(3)}`);
 });
 
-test('train an LM student on teacher text with top-k logprobs: next-token agreement rises', async () => {
+test('train an LM student on teacher text with top-k logprobs: its perplexity on held-out teacher text falls and agreement rises', async () => {
   const data = join(fx.dir, 'text');
   await fx.harvest({ model: 'test-lm', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: 60 }, data);
   const split = readHarvestSplit(data, 'lm');
   const fresh = await createModel('lm', 'tiny', 3);
-  const before = agreementOf(fresh, split.heldOut);
+  const before = lmFidelity(fresh as unknown as CharLm, split.heldOut.records as TextRecord[]);
   fresh.dispose();
   const out = join(fx.dir, 'lm-student');
   const log = await trainStudent({ data, family: 'lm', student: 'tiny', out, seed: 3, steps: 80, lr: 2e-2 });
   assert.equal(log.settings.loss, 'topk-kl');
   const student = await loadTrainableModel(out);
-  const after = agreementOf(student, split.heldOut);
+  const after = lmFidelity(student as unknown as CharLm, split.heldOut.records as TextRecord[]);
   student.dispose();
-  assert.ok(after > before + 0.1, `next-token agreement ${before.toFixed(3)} → ${after.toFixed(3)}`);
+  // The fixture teacher is a bigram table with flat, often tied top-5s, so top-1 agreement on ten held-out sequences
+  // is a coarse signal (and a near-uniform fresh student already has a small renormalised top-k KL); perplexity on
+  // the teacher's held-out text is the sharp one.
+  const summary = `perplexity ${before.studentPerplexity.toFixed(1)} → ${after.studentPerplexity.toFixed(1)} (teacher ${after.teacherPerplexity.toFixed(1)}), agreement ${before.nextTokenAgreement.toFixed(3)} → ${after.nextTokenAgreement.toFixed(3)}`;
+  assert.ok(after.studentPerplexity < 0.75 * before.studentPerplexity, summary);
+  assert.ok(after.nextTokenAgreement > before.nextTokenAgreement, summary);
 });
 
 test('a harvest without records of the family is refused with the modalities it has', async () => {
