@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { WatermarkSchema } from './watermark-schema.ts';
 
 const port = z.number().int().min(0).max(65535);
 const host = z.string().min(1);
@@ -122,6 +123,7 @@ export const ConfigSchema = z.strictObject({
       maxQueue: z.number().int().positive().default(256),
     })
     .prefault({}),
+  watermark: WatermarkSchema,
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -1,0 +1,54 @@
+/**
+ * The `watermark` section of the configuration (issue 6). The master secret follows the API-key secret's pattern:
+ * given here, or generated once into `<dataDir>/watermark-secret.json` by the processes that mark outputs (never by
+ * `moat verify`, which refuses to run without the secret that marked the outputs). Per-account keys are derived from
+ * the master and a key version; bumping `keyVersion` rotates every account's key, and `retired` keeps the masters of
+ * earlier versions whose secret itself was replaced, so outputs marked under any listed version still verify.
+ */
+import { z } from 'zod';
+
+const masterSecret = z.string().min(32);
+
+export const RetiredWatermarkSecretSchema = z.strictObject({
+  version: z.number().int().min(1),
+  secret: masterSecret,
+});
+
+export const WatermarkSchema = z
+  .strictObject({
+    /** Master watermark secret (≥ 32 chars); generated into dataDir when absent. Losing it makes old marks unverifiable. */
+    secret: masterSecret.optional(),
+    /** Version of the keys new outputs are marked with; encoded in every key id. */
+    keyVersion: z.number().int().min(1).max(9999).default(1),
+    /** Masters of earlier key versions whose secret was replaced (versions without an entry use `secret`). */
+    retired: z.array(RetiredWatermarkSecretSchema).default([]),
+    /** KGW green-list mark applied by the built-in model server's sampler. */
+    text: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Fraction of the vocabulary that is green at each step. */
+        gamma: z.number().gt(0).lt(1).default(0.25),
+        /** Logit bias added to green tokens. */
+        delta: z.number().min(0).max(20).default(2),
+        /** How many previous tokens seed the green list. */
+        contextWidth: z.number().int().min(1).max(8).default(1),
+      })
+      .prefault({}),
+    /** Keyed synonym substitution applied by the gateway to upstream text responses. */
+    lexical: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    /** Trigger-word embedding mark applied by the gateway to upstream embeddings. */
+    embedding: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    /** DAWN: a keyed fraction of classifier queries get a keyed wrong label. */
+    classifier: z
+      .looseObject({
+        enabled: z.boolean().default(false),
+        /** Share of inputs answered with the keyed wrong label (DAWN recommends ≤ 0.5%). */
+        fraction: z.number().gt(0).max(0.005).default(0.005),
+      })
+      .prefault({}),
+  })
+  .refine((w) => new Set(w.retired.map((r) => r.version)).size === w.retired.length, 'watermark.retired lists a version twice')
+  .refine((w) => w.retired.every((r) => r.version !== w.keyVersion), 'watermark.retired must not hold the current keyVersion')
+  .prefault({});
+
+export type WatermarkConfig = z.infer<typeof WatermarkSchema>;
