@@ -1,0 +1,128 @@
+/**
+ * Pairwise evidence between two account profiles, one kind at a time. Each check is cheap (≤ 8 subnets, 16 MinHash
+ * values, two sorted arrays of ≤ 256 buckets) so a relink pass can afford thousands of candidate pairs.
+ */
+import type { AccountProfile } from './profile.ts';
+import { minHashSimilarity } from './skeleton.ts';
+
+export const EVIDENCE_KINDS = ['subnet', 'template', 'timing', 'creation'] as const;
+export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
+
+export interface AccountMeta {
+  /** Epoch ms the account was created. */
+  createdAt: number;
+  name?: string;
+}
+
+export interface EvidenceThresholds {
+  /** Minimum estimated Jaccard similarity of two accounts' recurring-bigram sets. */
+  templateSimilarity: number;
+  /** Minimum co-active buckets, and how many times more than chance they must be. */
+  minCoActive: number;
+  coActiveLift: number;
+  /** Minimum share of the less active account's buckets that are co-active. */
+  coActiveShare: number;
+  /** Creation evidence: created within this many ms and same name skeleton. */
+  creationWindowMs: number;
+}
+
+export interface PairEvidence {
+  kinds: EvidenceKind[];
+  reasons: string[];
+}
+
+export function sharedSubnet(a: AccountProfile, b: AccountProfile): string | null {
+  const [small, large] = a.subnets.size <= b.subnets.size ? [a, b] : [b, a];
+  for (const subnet of small.subnets.keys()) if (large.subnets.has(subnet)) return subnet;
+  return null;
+}
+
+export function templateSimilarity(a: AccountProfile, b: AccountProfile): number {
+  const sa = a.templateSignature();
+  const sb = b.templateSignature();
+  return sa && sb ? minHashSimilarity(sa.signature, sb.signature) : 0;
+}
+
+/** Co-activity over the window both accounts were seen in: count, and its lift over independent activity. */
+export function coActivity(a: AccountProfile, b: AccountProfile): { co: number; lift: number; share: number } {
+  const from = Math.max(a.buckets[0] ?? 0, b.buckets[0] ?? 0);
+  const to = Math.min(a.buckets.at(-1) ?? -1, b.buckets.at(-1) ?? -1);
+  if (to < from) return { co: 0, lift: 0, share: 0 };
+  let i = lowerBound(a.buckets, from);
+  let j = lowerBound(b.buckets, from);
+  let inA = 0;
+  let inB = 0;
+  let co = 0;
+  while (i < a.buckets.length || j < b.buckets.length) {
+    const x = a.buckets[i] ?? Number.POSITIVE_INFINITY;
+    const y = b.buckets[j] ?? Number.POSITIVE_INFINITY;
+    if (x > to && y > to) break;
+    if (x === y) {
+      co++;
+      inA++;
+      inB++;
+      i++;
+      j++;
+    } else if (x < y) {
+      inA++;
+      i++;
+    } else {
+      inB++;
+      j++;
+    }
+  }
+  const width = to - from + 1;
+  const expected = (inA * inB) / width;
+  return { co, lift: expected > 0 ? co / expected : 0, share: co / Math.max(1, Math.min(inA, inB)) };
+}
+
+function lowerBound(sorted: number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+export function pairEvidence(
+  a: AccountProfile,
+  b: AccountProfile,
+  metaA: AccountMeta | undefined,
+  metaB: AccountMeta | undefined,
+  nameShapeA: string | null,
+  nameShapeB: string | null,
+  t: EvidenceThresholds,
+): PairEvidence {
+  const kinds: EvidenceKind[] = [];
+  const reasons: string[] = [];
+  const subnet = sharedSubnet(a, b);
+  if (subnet !== null) {
+    kinds.push('subnet');
+    reasons.push(`shared subnet ${subnet}`);
+  }
+  const similarity = templateSimilarity(a, b);
+  if (similarity >= t.templateSimilarity) {
+    kinds.push('template');
+    reasons.push(`shared prompt template (similarity ${similarity.toFixed(2)})`);
+  }
+  const timing = coActivity(a, b);
+  if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare) {
+    kinds.push('timing');
+    reasons.push(`synchronised activity (${timing.co} shared time buckets, ${timing.lift.toFixed(1)}× chance)`);
+  }
+  if (
+    metaA &&
+    metaB &&
+    nameShapeA !== null &&
+    nameShapeA === nameShapeB &&
+    Math.abs(metaA.createdAt - metaB.createdAt) <= t.creationWindowMs
+  ) {
+    kinds.push('creation');
+    const minutes = Math.abs(metaA.createdAt - metaB.createdAt) / 60_000;
+    reasons.push(`created ${minutes.toFixed(1)} min apart with names shaped "${nameShapeA}"`);
+  }
+  return { kinds, reasons };
+}

@@ -1,0 +1,120 @@
+/**
+ * What linking remembers about one account, bounded whatever the traffic: ≤ 8 subnets, ≤ 256 recurring-bigram
+ * counters (halved every 64 prompts, so old habits fade), ≤ 256 active time buckets. About 8 KB per account at the caps.
+ */
+import { minHash, shingleHashes } from './skeleton.ts';
+
+const MAX_SUBNETS = 8;
+const MAX_SHINGLES = 256;
+const DECAY_EVERY = 64;
+const MAX_BUCKETS = 256;
+/** A bigram is part of the account's template when it recurs in this share of its recent prompts. */
+const RECURRING_SHARE = 0.6;
+const MIN_RECURRING_PROMPTS = 3;
+/** Fewer recurring bigrams than this is a habit ("what is"), not a template. */
+export const MIN_TEMPLATE_SHINGLES = 4;
+const MAX_TEMPLATE_SHINGLES = 64;
+
+export class AccountProfile {
+  readonly subnets = new Map<string, number>();
+  readonly #shingles = new Map<number, number>();
+  #prompts = 0;
+  /** Sorted, distinct activity bucket indices (oldest dropped first). */
+  readonly buckets: number[] = [];
+  firstSeen: number;
+  lastSeen: number;
+  events = 0;
+  #signature: Uint32Array | null = null;
+  #signatureSize = 0;
+  #signatureDirty = false;
+
+  constructor(at: number) {
+    this.firstSeen = at;
+    this.lastSeen = at;
+  }
+
+  observe(at: number, subnet: string, promptText: string, bucketMs: number): void {
+    this.events++;
+    this.lastSeen = Math.max(this.lastSeen, at);
+    this.firstSeen = Math.min(this.firstSeen, at);
+    this.#noteSubnet(subnet);
+    this.#noteBucket(Math.floor(at / bucketMs));
+    if (promptText.length > 0) this.#notePrompt(promptText);
+  }
+
+  /** MinHash of the recurring bigrams, or null when the account has no template (yet). */
+  templateSignature(): { signature: Uint32Array; size: number } | null {
+    if (this.#signatureDirty) this.#recomputeSignature();
+    return this.#signature ? { signature: this.#signature, size: this.#signatureSize } : null;
+  }
+
+  #noteSubnet(subnet: string): void {
+    const count = this.subnets.get(subnet);
+    if (count !== undefined) {
+      this.subnets.set(subnet, count + 1);
+      return;
+    }
+    if (this.subnets.size >= MAX_SUBNETS) {
+      let weakest: string | null = null;
+      let weakestCount = Number.POSITIVE_INFINITY;
+      for (const [key, value] of this.subnets) {
+        if (value < weakestCount) [weakest, weakestCount] = [key, value];
+      }
+      if (weakest !== null) this.subnets.delete(weakest);
+    }
+    this.subnets.set(subnet, 1);
+  }
+
+  #noteBucket(bucket: number): void {
+    const last = this.buckets.at(-1);
+    if (last === bucket) return;
+    if (last !== undefined && bucket < last) {
+      // Events arrive nearly in order; a late one goes in place so intersections stay linear.
+      let i = this.buckets.length - 1;
+      while (i >= 0 && this.buckets[i]! > bucket) i--;
+      if (i >= 0 && this.buckets[i] === bucket) return;
+      this.buckets.splice(i + 1, 0, bucket);
+    } else {
+      this.buckets.push(bucket);
+    }
+    if (this.buckets.length > MAX_BUCKETS) this.buckets.shift();
+  }
+
+  #notePrompt(text: string): void {
+    this.#prompts++;
+    for (const hash of shingleHashes(text)) this.#shingles.set(hash, (this.#shingles.get(hash) ?? 0) + 1);
+    if (this.#shingles.size > MAX_SHINGLES) this.#prune();
+    if (this.#prompts >= 2 * DECAY_EVERY) this.#decay();
+    this.#signatureDirty = true;
+  }
+
+  /** Lossy counting: drop the rarest counters until back under the cap (recurring ones have high counts). */
+  #prune(): void {
+    for (let floor = 1; this.#shingles.size > MAX_SHINGLES / 2; floor++) {
+      for (const [hash, count] of this.#shingles) if (count <= floor) this.#shingles.delete(hash);
+    }
+  }
+
+  #decay(): void {
+    this.#prompts = Math.ceil(this.#prompts / 2);
+    for (const [hash, count] of this.#shingles) {
+      const halved = Math.floor(count / 2);
+      if (halved === 0) this.#shingles.delete(hash);
+      else this.#shingles.set(hash, halved);
+    }
+  }
+
+  #recomputeSignature(): void {
+    this.#signatureDirty = false;
+    this.#signature = null;
+    this.#signatureSize = 0;
+    if (this.#prompts < MIN_RECURRING_PROMPTS) return;
+    const floor = Math.max(MIN_RECURRING_PROMPTS, Math.ceil(RECURRING_SHARE * this.#prompts));
+    const recurring = [...this.#shingles].filter(([, count]) => count >= floor);
+    if (recurring.length < MIN_TEMPLATE_SHINGLES) return;
+    recurring.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
+    const kept = recurring.slice(0, MAX_TEMPLATE_SHINGLES).map(([hash]) => hash);
+    this.#signature = minHash(kept);
+    this.#signatureSize = kept.length;
+  }
+}
