@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DetectionConfigSchema } from './detection-schema.ts';
 import { WatermarkSchema } from './watermark-schema.ts';
 
 const port = z.number().int().min(0).max(65535);
@@ -124,6 +125,7 @@ export const ConfigSchema = z.strictObject({
     })
     .prefault({}),
   watermark: WatermarkSchema,
+  detection: DetectionConfigSchema,
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

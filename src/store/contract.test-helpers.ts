@@ -6,6 +6,7 @@ import { describe } from 'node:test';
 import { accountContract } from './contract-accounts.test-helpers.ts';
 import { auditContract } from './contract-audit.test-helpers.ts';
 import { banAndRuleContract } from './contract-bans-rules.test-helpers.ts';
+import { detectionContract } from './contract-detections.test-helpers.ts';
 import { keyContract } from './contract-keys.test-helpers.ts';
 import { type OpenStores, storeFactory } from './contract-support.test-helpers.ts';
 
@@ -17,5 +18,6 @@ export function runStoreContract(name: string, open: OpenStores): void {
     keyContract(fresh);
     banAndRuleContract(fresh);
     auditContract(fresh);
+    detectionContract(fresh);
   });
 }

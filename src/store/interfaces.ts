@@ -5,6 +5,7 @@
  * nothing (unknown id, already revoked, nothing to lift or remove) writes no audit row. Bad input is refused with a
  * MoatError (`invalid_request`, `not_found` for a missing account, `conflict` for a duplicate id).
  */
+import type { DetectionStore } from './detections.ts';
 import type {
   Account,
   AccountStatus,
@@ -122,5 +123,6 @@ export interface Stores {
   bans: BanStore;
   ipRules: IpRuleStore;
   audit: AuditStore;
+  detections: DetectionStore;
   close(): Promise<void>;
 }

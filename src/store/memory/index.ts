@@ -8,6 +8,7 @@ import { MemoryAccountStore } from './accounts.ts';
 import { MemoryAdminLog } from './admin-log.ts';
 import { MemoryAuditStore } from './audit.ts';
 import { MemoryBanStore } from './bans.ts';
+import { MemoryDetectionStore } from './detections.ts';
 import { MemoryIpRuleStore } from './ip-rules.ts';
 import { MemoryKeyStore } from './keys.ts';
 
@@ -30,6 +31,7 @@ export function openMemoryStores(options: MemoryStoreOptions = {}): Stores {
     bans: new MemoryBanStore(log, accounts),
     ipRules: new MemoryIpRuleStore(log),
     audit,
+    detections: new MemoryDetectionStore(log),
     async close() {
       await audit.flush();
     },

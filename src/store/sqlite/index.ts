@@ -9,6 +9,7 @@ import { SqliteAdminLog } from './admin-log.ts';
 import { type AuditBatchOptions, SqliteAuditStore } from './audit.ts';
 import { SqliteBanStore } from './bans.ts';
 import { type OpenDatabaseOptions, openDatabase } from './db.ts';
+import { SqliteDetectionStore } from './detections.ts';
 import { SqliteIpRuleStore } from './ip-rules.ts';
 import { SqliteKeyStore } from './keys.ts';
 
@@ -33,6 +34,7 @@ export function openSqliteStores(path: string, options: SqliteStoreOptions = {})
     bans: new SqliteBanStore(db, log),
     ipRules: new SqliteIpRuleStore(db, log),
     audit,
+    detections: new SqliteDetectionStore(db, log),
     async close() {
       if (closed) return;
       closed = true;

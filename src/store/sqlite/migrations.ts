@@ -103,4 +103,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX request_audit_client_ip ON request_audit (client_ip, id);
   CREATE INDEX request_audit_ts ON request_audit (ts);
   `,
+  `
+  CREATE TABLE detection_assessments (
+    seq INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    risk REAL NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('observe', 'throttle', 'degrade', 'ban')),
+    contributions TEXT NOT NULL,
+    reasons TEXT NOT NULL
+  );
+  CREATE INDEX detection_assessments_subject ON detection_assessments (subject, seq);
+
+  -- One row per account with a detection action in force; the gateway reloads them at start-up.
+  CREATE TABLE detection_actions (
+    account_id TEXT PRIMARY KEY,
+    action TEXT NOT NULL
+  );
+  `,
 ];

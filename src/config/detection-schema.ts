@@ -1,0 +1,86 @@
+/**
+ * The `detection` section of the configuration: the detection engine (queue, batching, state bounds), the prompt
+ * embedder, how detector scores combine into risk, and the graduated actions risk maps to. docs/detection.md explains
+ * each knob; every default is here.
+ *
+ * Defaults: detection is **on** and **in shadow mode**. Scoring runs off the request path, so it costs requests nothing,
+ * but acting (throttling, degrading, banning paying accounts) on a fresh install before an operator has looked at
+ * `moat detect show` on their own traffic is not what a careful operator expects — the same reason WAFs ship in a
+ * log-only mode. Set `detection.shadow: false` to enforce.
+ */
+import { z } from 'zod';
+import { DETECTOR_NAMES } from '../detect/types.ts';
+
+const unit = z.number().min(0).max(1);
+
+const DetectorSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Weight in the noisy-OR (0 switches the detector's influence off but keeps it scoring for the admin view). */
+  weight: unit.default(1),
+  /** A throwing detector counts as score 0 (true, fail open) or as score 1 (false, fail closed) until it recovers. */
+  failOpen: z.boolean().default(true),
+});
+export type DetectorSettings = z.infer<typeof DetectorSettingsSchema>;
+
+const detectorSettings = () => DetectorSettingsSchema.prefault({});
+const detectorsShape = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, detectorSettings()])) as {
+  [K in (typeof DETECTOR_NAMES)[number]]: ReturnType<typeof detectorSettings>;
+};
+
+export const DetectionConfigSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Decide, persist and log every action, but apply none. */
+    shadow: z.boolean().default(true),
+    /** Events waiting for the worker; beyond this, new events are dropped (counted in moat_detection_shed_total). */
+    queueCapacity: z.number().int().min(1).default(20_000),
+    /** Events the worker takes per turn of the event loop. */
+    batchSize: z.number().int().min(1).max(10_000).default(256),
+    /** Accounts whose state is kept; the least recently seen is evicted first. */
+    maxAccounts: z.number().int().min(1).default(20_000),
+    /** An account idle this long loses its detection state. */
+    idleEvictSeconds: z.number().int().min(1).default(24 * 3600),
+    /** No action before an account (or a cluster, summed over members) has this many events. */
+    minEventsForAction: z.number().int().min(1).default(30),
+    /** A cluster is re-scored at most this often. */
+    clusterRescoreMs: z.number().int().min(0).default(1000),
+    /** Assessments kept per account or cluster in the store's history. */
+    historyPerSubject: z.number().int().min(1).default(200),
+    embedder: z
+      .strictObject({
+        /** `hashed`: character n-gram hashing + a seeded random projection, pure JS (µs per prompt). `none`: no embedding. */
+        kind: z.enum(['hashed', 'none']).default('hashed'),
+        dims: z.number().int().min(8).max(1024).default(96),
+        seed: z.number().int().default(0x5eed),
+      })
+      .prefault({}),
+    /** Risk at or above each threshold selects that level; below `throttle` the account is only observed. */
+    thresholds: z
+      .strictObject({ throttle: unit.default(0.5), degrade: unit.default(0.7), ban: unit.default(0.9) })
+      .prefault({})
+      .refine((t) => t.throttle <= t.degrade && t.degrade <= t.ban, 'thresholds must satisfy throttle <= degrade <= ban'),
+    actions: z
+      .strictObject({
+        /** Throttled (and degraded) accounts get their limits multiplied by this. */
+        throttleFactor: z.number().gt(0).max(1).default(0.25),
+        /** Requests per minute imposed on a throttled account whose own limit is unlimited (0). */
+        throttleUnlimitedRpm: z.number().int().min(1).default(60),
+        degrade: z
+          .strictObject({
+            stripLogprobs: z.boolean().default(true),
+            maxN: z.number().int().min(1).default(1),
+            maxTokens: z.number().int().min(1).default(256),
+            refuseLogitBiasWithLogprobs: z.boolean().default(true),
+          })
+          .prefault({}),
+        /** Ban every account of a linked cluster when the cluster's risk reaches `ban`. */
+        banCluster: z.boolean().default(true),
+        /** Seconds a detector ban lasts; 0 = until an admin lifts it. */
+        banSeconds: z.number().int().min(0).default(0),
+      })
+      .prefault({}),
+    detectors: z.strictObject(detectorsShape).prefault({}),
+  })
+  .prefault({});
+
+export type DetectionConfig = z.infer<typeof DetectionConfigSchema>;

@@ -1,0 +1,74 @@
+/**
+ * The default prompt embedder: hashed character n-grams (3-, 4- and 5-grams of the lower-cased, whitespace-folded
+ * text) projected to `dims` dimensions by a fixed, seeded random ±1 projection, then scaled to unit length. Texts
+ * sharing wording land close together; paraphrases less so — enough for coverage, novelty, templating and window
+ * tests on prompt streams, at a few microseconds per prompt and no model. Deterministic for a given seed, so the
+ * same prompt always gets the same vector in every process.
+ *
+ * The projection is the "hashing trick" with a sparse Achlioptas-style sign matrix computed on the fly: each n-gram
+ * hash picks `SPREAD` output coordinates and a sign per coordinate from a seeded mixer, so nothing is stored.
+ */
+import type { PromptEmbedder } from './embedder.ts';
+
+const NGRAM_SIZES = [3, 4, 5] as const;
+/** Output coordinates each n-gram touches; more spreads collisions out, at a linear cost. */
+const SPREAD = 4;
+/** Longer prompts are embedded from their first characters only: the cost per event stays bounded. */
+const MAX_CHARS = 4096;
+
+export class HashedNgramEmbedder implements PromptEmbedder {
+  readonly name = 'hashed-ngram';
+  readonly dims: number;
+  readonly #seed: number;
+
+  constructor(options: { dims?: number; seed?: number } = {}) {
+    this.dims = options.dims ?? 96;
+    this.#seed = (options.seed ?? 0x5eed) >>> 0;
+  }
+
+  async embed(texts: readonly string[]): Promise<(Float32Array | null)[]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+
+  /** Synchronous form, for callers that embed one prompt at a time. */
+  embedOne(text: string): Float32Array | null {
+    const normalised = text.slice(0, MAX_CHARS).toLowerCase().replace(/\s+/g, ' ').trim();
+    if (normalised.length === 0) return null;
+    const padded = ` ${normalised} `;
+    const out = new Float32Array(this.dims);
+    for (const size of NGRAM_SIZES) {
+      if (padded.length < size) continue;
+      // Rolling FNV-1a over each window; windows are short, so recomputing is cheaper than a rolling hash's bookkeeping.
+      for (let start = 0; start + size <= padded.length; start++) {
+        let h = 0x811c9dc5 ^ this.#seed ^ size;
+        for (let i = start; i < start + size; i++) h = Math.imul(h ^ padded.charCodeAt(i), 0x01000193);
+        this.#scatter(out, h >>> 0);
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < out.length; i++) norm += out[i] * out[i];
+    if (norm === 0) return null;
+    const scale = 1 / Math.sqrt(norm);
+    for (let i = 0; i < out.length; i++) out[i] *= scale;
+    return out;
+  }
+
+  #scatter(out: Float32Array, hash: number): void {
+    let h = hash;
+    for (let k = 0; k < SPREAD; k++) {
+      // splitmix-style finaliser: each step yields an independent-looking coordinate and sign.
+      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+      h ^= h >>> 16;
+      const index = (h >>> 1) % this.dims;
+      out[index] += (h & 1) === 0 ? 1 : -1;
+    }
+  }
+}
+
+/** Cosine similarity of two unit vectors. */
+export function cosine(a: Float32Array, b: Float32Array): number {
+  let dot = 0;
+  for (let i = 0; i < a.length; i++) dot += a[i] * b[i];
+  return dot;
+}
