@@ -31,6 +31,16 @@ describe('compose', () => {
     await assert.rejects(compose([twice])(ctx()), /called next\(\) twice/);
   });
 
+  it('turns a synchronous throw into a rejection of the chain', async () => {
+    const outer: Policy = async function outer(_c, next) {
+      await assert.rejects(next(), /thrown synchronously/);
+    };
+    const throws: Policy = function throws() {
+      throw new Error('thrown synchronously');
+    };
+    await compose([outer, throws])(ctx());
+  });
+
   it('refuses a non-function at build time', () => {
     assert.throws(() => compose([null as unknown as Policy]), /policy function/);
   });
