@@ -1,17 +1,21 @@
 /**
  * The built-in detectors, one module each behind the `Detector` contract (src/detect/types.ts). The detection core
  * calls `createDetectors(options)` once and keeps one state per detector per account (and per cluster via `merge`).
- * Options are per detector, keyed by name; anything omitted takes the detector's documented defaults.
+ * Options are per detector, keyed by name; anything omitted takes the detector's documented defaults. Detector
+ * objects also hold small population-level state (e.g. the population's hourly-rate prior), so create one set per
+ * detection engine and feed it every account's events.
  */
 import type { Detector, DetectorName } from '../types.ts';
+import { createVolumePacingDetector, type VolumePacingOptions } from './volume-pacing.ts';
 
 export interface DetectorOptions {
   /** Only these detectors (default: all of DETECTOR_NAMES). */
   only?: readonly DetectorName[];
+  volumePacing?: VolumePacingOptions;
 }
 
 /** Every built-in detector, in DETECTOR_NAMES order (filtered by `options.only`). */
 export function createDetectors(options: DetectorOptions = {}): Detector<unknown>[] {
-  const all: Detector<unknown>[] = [];
+  const all = [createVolumePacingDetector(options.volumePacing)] as unknown as Detector<unknown>[];
   return options.only ? all.filter((d) => options.only?.includes(d.name)) : all;
 }

@@ -1,0 +1,81 @@
+/**
+ * A fixed-capacity set of unit embeddings in one flat Float32Array, the building block of the embedding detectors
+ * (coverage, PRADA, MMD). Its dimension is fixed by the first embedding stored; the capacity bounds its bytes.
+ * Nearest-neighbour queries are a linear scan: O(size · dim) multiply-adds, which for 128 points × 128 dimensions is
+ * ~16k flops (~10 µs) and beats any index at these sizes.
+ */
+import { MoatError } from '../../http/errors.ts';
+
+export interface EmbeddingSet {
+  capacity: number;
+  dim: number;
+  size: number;
+  /** capacity × dim floats, allocated on the first add. */
+  data: Float32Array | null;
+}
+
+export function createEmbeddingSet(capacity: number): EmbeddingSet {
+  return { capacity, dim: 0, size: 0, data: null };
+}
+
+export function embeddingSetBytes(capacity: number, maxDim: number): number {
+  return capacity * maxDim * 4 + 64;
+}
+
+function ensureDim(set: EmbeddingSet, e: Float32Array): Float32Array {
+  if (set.data === null) {
+    set.dim = e.length;
+    set.data = new Float32Array(set.capacity * e.length);
+  } else if (e.length !== set.dim) {
+    throw new MoatError('invalid_request', `detection event rejected: embedding has ${e.length} dimensions, expected ${set.dim}`, {
+      param: 'embedding',
+    });
+  }
+  return set.data;
+}
+
+/** Writes `e` into slot `index` (0 ≤ index < capacity; index === size appends). */
+export function putEmbedding(set: EmbeddingSet, index: number, e: Float32Array): void {
+  const data = ensureDim(set, e);
+  data.set(e, index * set.dim);
+  if (index >= set.size) set.size = index + 1;
+}
+
+/** Checks the dimension without storing (so a mismatched event is refused before any state changes). */
+export function assertDim(set: EmbeddingSet, e: Float32Array): void {
+  if (set.data !== null && e.length !== set.dim) ensureDim(set, e);
+}
+
+/** Largest cosine similarity between `e` and any stored embedding (−Infinity when empty). */
+export function maxSimilarity(set: EmbeddingSet, e: Float32Array): number {
+  const { data, dim, size } = set;
+  if (data === null || size === 0) return Number.NEGATIVE_INFINITY;
+  let best = Number.NEGATIVE_INFINITY;
+  for (let s = 0, off = 0; s < size; s++, off += dim) {
+    let dot = 0;
+    for (let i = 0; i < dim; i++) dot += data[off + i] * e[i];
+    if (dot > best) best = dot;
+  }
+  return best;
+}
+
+/** Euclidean distance between unit vectors from their cosine similarity. */
+export function unitDistance(similarity: number): number {
+  return Math.sqrt(Math.max(0, 2 - 2 * similarity));
+}
+
+/** Copies the embedding in `slot` out (for merging sets). */
+export function embeddingAt(set: EmbeddingSet, slot: number): Float32Array {
+  if (set.data === null || slot >= set.size) throw new RangeError(`no embedding at slot ${slot}`);
+  return set.data.subarray(slot * set.dim, (slot + 1) * set.dim);
+}
+
+/** Next value of a 32-bit xorshift stream kept in detector state, so reservoir sampling is deterministic and pure. */
+export function nextRandom(state: { rand: number }): number {
+  let x = state.rand | 0 || 0x9e3779b9;
+  x ^= x << 13;
+  x ^= x >>> 17;
+  x ^= x << 5;
+  state.rand = x >>> 0;
+  return state.rand / 4294967296;
+}
