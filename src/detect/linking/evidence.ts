@@ -15,6 +15,8 @@ export interface AccountMeta {
 }
 
 export interface EvidenceThresholds {
+  /** A subnet with more accounts than this is a NAT or proxy exit: sharing it weighs ¼. */
+  crowdedSubnetAccounts: number;
   /** Minimum estimated Jaccard similarity of two accounts' recurring-bigram sets. */
   templateSimilarity: number;
   /** Minimum co-active buckets, and how many times more than chance they must be. */
@@ -28,13 +30,16 @@ export interface EvidenceThresholds {
 
 export interface PairEvidence {
   kinds: EvidenceKind[];
+  /** Sum of the kinds' weights (each at most 1; crowded shared subnets ¼ each). */
+  weight: number;
   reasons: string[];
 }
 
-export function sharedSubnet(a: AccountProfile, b: AccountProfile): string | null {
+export function sharedSubnets(a: AccountProfile, b: AccountProfile): string[] {
   const [small, large] = a.subnets.size <= b.subnets.size ? [a, b] : [b, a];
-  for (const subnet of small.subnets.keys()) if (large.subnets.has(subnet)) return subnet;
-  return null;
+  const shared: string[] = [];
+  for (const subnet of small.subnets.keys()) if (large.subnets.has(subnet)) shared.push(subnet);
+  return shared;
 }
 
 export function templateSimilarity(a: AccountProfile, b: AccountProfile): number {
@@ -94,23 +99,35 @@ export function pairEvidence(
   metaB: AccountMeta | undefined,
   nameShapeA: string | null,
   nameShapeB: string | null,
+  subnetAccounts: (subnet: string) => number,
   t: EvidenceThresholds,
 ): PairEvidence {
   const kinds: EvidenceKind[] = [];
   const reasons: string[] = [];
-  const subnet = sharedSubnet(a, b);
-  if (subnet !== null) {
+  let weight = 0;
+  const subnets = sharedSubnets(a, b);
+  if (subnets.length > 0) {
+    // An uncrowded shared subnet weighs 1; a crowded one ¼ (roaming users share a carrier's few NAT ranges, a rotating
+    // proxy swarm shares many); capped at 1.
+    const crowds = subnets.map((subnet) => subnetAccounts(subnet));
+    const subnetWeight = Math.min(1, crowds.reduce((sum, crowd) => sum + (crowd > t.crowdedSubnetAccounts ? 0.25 : 1), 0));
     kinds.push('subnet');
-    reasons.push(`shared subnet ${subnet}`);
+    weight += subnetWeight;
+    const crowded = crowds.filter((crowd) => crowd > t.crowdedSubnetAccounts).length;
+    reasons.push(
+      `${subnets.length} shared subnet${subnets.length > 1 ? 's' : ''} (${subnets.slice(0, 3).join(', ')}${crowded ? `; ${crowded} crowded` : ''})`,
+    );
   }
   const similarity = templateSimilarity(a, b);
   if (similarity >= t.templateSimilarity) {
     kinds.push('template');
+    weight += 1;
     reasons.push(`shared prompt template (similarity ${similarity.toFixed(2)})`);
   }
   const timing = coActivity(a, b);
   if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare) {
     kinds.push('timing');
+    weight += 1;
     reasons.push(`synchronised activity (${timing.co} shared time buckets, ${timing.lift.toFixed(1)}× chance)`);
   }
   if (
@@ -121,8 +138,9 @@ export function pairEvidence(
     Math.abs(metaA.createdAt - metaB.createdAt) <= t.creationWindowMs
   ) {
     kinds.push('creation');
+    weight += 1;
     const minutes = Math.abs(metaA.createdAt - metaB.createdAt) / 60_000;
     reasons.push(`created ${minutes.toFixed(1)} min apart with names shaped "${nameShapeA}"`);
   }
-  return { kinds, reasons };
+  return { kinds, weight, reasons };
 }

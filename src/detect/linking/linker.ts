@@ -4,9 +4,10 @@
  * Evidence kinds between two accounts: a shared subnet, a shared prompt template (MinHash of the bigrams recurring in
  * each account's prompts, after masking numbers and quoted strings), synchronised activity (co-active time buckets
  * well above chance), and creation pattern (created close in time with the same name shape — needs `accountMeta`,
- * since events carry no creation time). Two accounts are linked when at least `minKinds` kinds agree (default 2), so
- * benign users behind one big NAT (subnet only) or two researchers running the same public eval suite (template only)
- * stay apart. Links are unioned (union-find) and each link keeps its reasons for the cluster's evidence.
+ * since events carry no creation time). Each kind weighs 1, except that a shared subnet many accounts use (a NAT or
+ * proxy exit) weighs ¼ (several such add up to 1); two accounts are linked when the weights reach `linkWeight` (default 2). So benign
+ * users behind one big NAT (subnet only), two researchers running the same public eval suite (template only), or both
+ * at once (¼ + 1) stay apart, while accounts sharing a template and a rhythm, or several subnets, are joined. Links are unioned (union-find) and each link keeps its reasons for the cluster's evidence.
  *
  * Cost: `observe` is O(prompt length) plus small constant work; the pairwise pass (`relink`) runs lazily at most every
  * `relinkEveryEvents` events or `relinkIntervalMs` of event time, comparing each account only with its nearest
@@ -30,8 +31,8 @@ export interface Cluster {
 export interface LinkerOptions extends Partial<EvidenceThresholds> {
   /** Width of an activity time bucket for timing evidence (default 60 s; compressed simulations use less). */
   bucketMs?: number;
-  /** Evidence kinds two accounts must share to be linked (default 2). */
-  minKinds?: number;
+  /** Evidence weight two accounts must reach to be linked (default 2: two kinds). */
+  linkWeight?: number;
   maxAccounts?: number;
   /** Peers compared per account per shared bucket (sorted-neighbourhood window). */
   neighbourWindow?: number;
@@ -45,7 +46,8 @@ export interface LinkerOptions extends Partial<EvidenceThresholds> {
 
 const DEFAULTS = {
   bucketMs: 60_000,
-  minKinds: 2,
+  linkWeight: 2,
+  crowdedSubnetAccounts: 8,
   maxAccounts: 50_000,
   neighbourWindow: 16,
   relinkEveryEvents: 256,
@@ -137,7 +139,10 @@ export class ActorLinker {
     const links: Link[] = [];
     const seen = new Set<string>();
     const unionFind = new UnionFind();
-    for (const members of this.#candidateBuckets(shapeOf)) {
+    const buckets = this.#candidateBuckets(shapeOf);
+    const subnetAccounts = (subnet: string): number => buckets.get(`s:${subnet}`)?.length ?? 1;
+    for (const members of buckets.values()) {
+      if (members.length < 2) continue;
       const window = this.#options.neighbourWindow;
       for (let i = 0; i < members.length; i++) {
         for (let j = i + 1; j <= i + window && j < members.length; j++) {
@@ -152,10 +157,11 @@ export class ActorLinker {
             meta(b),
             shapeOf(a),
             shapeOf(b),
+            subnetAccounts,
             this.#options,
           );
-          if (evidence.kinds.length < this.#options.minKinds) continue;
-          links.push({ a, b, ...evidence });
+          if (evidence.weight < this.#options.linkWeight) continue;
+          links.push({ a, b, kinds: evidence.kinds, reasons: evidence.reasons });
           unionFind.union(a, b);
         }
       }
@@ -177,7 +183,7 @@ export class ActorLinker {
    * sit side by side (same template first value, then first seen). Timing alone never proposes a pair: it cannot link
    * on its own anyway, and every account is "co-active" with thousands of others at busy hours.
    */
-  #candidateBuckets(shapeOf: (id: string) => string | null): string[][] {
+  #candidateBuckets(shapeOf: (id: string) => string | null): Map<string, string[]> {
     const buckets = new Map<string, string[]>();
     const add = (key: string, id: string): void => {
       const members = buckets.get(key);
@@ -195,7 +201,6 @@ export class ActorLinker {
       const profile = this.#profiles.get(id)!;
       return [profile.templateSignature()?.signature[0] ?? 0xffffffff, profile.firstSeen];
     };
-    const out: string[][] = [];
     for (const members of buckets.values()) {
       if (members.length < 2) continue;
       const keys = new Map(members.map((id) => [id, order(id)]));
@@ -203,9 +208,8 @@ export class ActorLinker {
         const [kx, ky] = [keys.get(x)!, keys.get(y)!];
         return kx[0] - ky[0] || kx[1] - ky[1] || (x < y ? -1 : 1);
       });
-      out.push(members);
     }
-    return out;
+    return buckets;
   }
 
   #buildClusters(unionFind: UnionFind, links: Link[]): void {

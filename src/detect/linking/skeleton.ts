@@ -4,22 +4,91 @@
  * recurring bigrams then lets two accounts using the same template land in the same LSH bucket.
  */
 
-const QUOTED = /"[^"\n]{0,200}"|'[^'\n]{0,200}'|`[^`\n]{0,200}`|“[^”\n]{0,200}”/g;
-const NUMBER = /\d+(?:[.,]\d+)*/g;
-const TOKEN = /[\p{L}\p{N}#]+|[^\s\p{L}\p{N}]/gu;
-/** Long prompts are cut: the template shows in the head and tail, and the cost per event stays bounded. */
-const MAX_TOKENS = 160;
+/** Long prompts are cut to their head and tail: the template shows there, and the cost per event stays bounded. */
+const HEAD_CHARS = 1200;
+const TAIL_CHARS = 300;
+const MAX_QUOTED = 200;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+const QUOTE_PAIRS = new Map<number, number>([
+  [0x22, 0x22], // "
+  [0x60, 0x60], // `
+  [0x201c, 0x201d], // “ ”
+]);
+const MASKED_QUOTE = fnv1a('"#"');
 
-export function skeletonTokens(text: string): string[] {
-  const masked = text.toLowerCase().replace(QUOTED, ' "#" ').replace(NUMBER, '#');
-  const tokens = masked.match(TOKEN) ?? [];
-  if (tokens.length <= MAX_TOKENS) return tokens;
-  return [...tokens.slice(0, MAX_TOKENS - 32), ...tokens.slice(-32)];
+/**
+ * Hashes of the skeleton's tokens, scanned by hand (this runs on every event): lower-cased words with each digit run
+ * masked as "#", double-quoted/back-quoted/curly-quoted strings masked whole, other punctuation one token per char.
+ */
+export function skeletonTokenHashes(text: string): number[] {
+  if (text.length <= HEAD_CHARS + TAIL_CHARS) return scan(text);
+  return [...scan(text.slice(0, HEAD_CHARS)), ...scan(text.slice(-TAIL_CHARS))];
 }
+
+function scan(text: string): number[] {
+  const out: number[] = [];
+  let hash = FNV_OFFSET;
+  let inWord = false;
+  let inDigits = false;
+  const endWord = (): void => {
+    if (inWord) out.push(hash >>> 0);
+    hash = FNV_OFFSET;
+    inWord = false;
+    inDigits = false;
+  };
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    const digit = code >= 0x30 && code <= 0x39;
+    if (digit) {
+      if (!inDigits) hash = Math.imul(hash ^ 0x23, FNV_PRIME);
+      inWord = true;
+      inDigits = true;
+      continue;
+    }
+    // Separators inside numbers ("3.14", "1,000") stay part of the masked run.
+    if (inDigits && (code === 0x2e || code === 0x2c) && isDigit(text.charCodeAt(i + 1))) continue;
+    inDigits = false;
+    if (code >= 0x41 && code <= 0x5a) code += 0x20;
+    if ((code >= 0x61 && code <= 0x7a) || (code > 0x7f && !isSpace(code) && !QUOTE_PAIRS.has(code))) {
+      hash = Math.imul(hash ^ code, FNV_PRIME);
+      inWord = true;
+      continue;
+    }
+    endWord();
+    if (isSpace(code)) continue;
+    const close = QUOTE_PAIRS.get(code);
+    if (close !== undefined) {
+      const end = closingQuote(text, i + 1, close);
+      if (end > 0) {
+        out.push(MASKED_QUOTE);
+        i = end;
+        continue;
+      }
+    }
+    out.push(Math.imul(FNV_OFFSET ^ code, FNV_PRIME) >>> 0);
+  }
+  endWord();
+  return out;
+}
+
+function closingQuote(text: string, from: number, close: number): number {
+  const limit = Math.min(text.length, from + MAX_QUOTED);
+  for (let j = from; j < limit; j++) {
+    const code = text.charCodeAt(j);
+    if (code === close) return j;
+    if (code === 0x0a) return -1;
+  }
+  return -1;
+}
+
+const isDigit = (code: number): boolean => code >= 0x30 && code <= 0x39;
+const isSpace = (code: number): boolean =>
+  code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0 || code === 0x2028 || code === 0x3000;
 
 /** 32-bit FNV-1a. */
 export function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
+  let hash = FNV_OFFSET;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
@@ -29,17 +98,28 @@ export function fnv1a(text: string): number {
 
 /** Distinct hashed word bigrams of the skeleton, plus anchored first and last bigrams (where templates live). */
 export function shingleHashes(text: string): Set<number> {
-  const tokens = skeletonTokens(text);
+  const hashes = skeletonTokenHashes(text);
   const out = new Set<number>();
-  if (tokens.length === 0) return out;
-  if (tokens.length === 1) {
-    out.add(fnv1a(`^${tokens[0]}$`));
+  if (hashes.length === 0) return out;
+  if (hashes.length === 1) {
+    out.add(pair(START, pair(hashes[0]!, END)));
     return out;
   }
-  out.add(fnv1a(`^${tokens[0]} ${tokens[1]}`));
-  out.add(fnv1a(`${tokens.at(-2)} ${tokens.at(-1)}$`));
-  for (let i = 0; i + 1 < tokens.length; i++) out.add(fnv1a(`${tokens[i]} ${tokens[i + 1]}`));
+  out.add(pair(START, pair(hashes[0]!, hashes[1]!)));
+  out.add(pair(pair(hashes.at(-2)!, hashes.at(-1)!), END));
+  for (let i = 0; i + 1 < hashes.length; i++) out.add(pair(hashes[i]!, hashes[i + 1]!));
   return out;
+}
+
+const START = 0x2f1c3a55;
+const END = 0x7b8e0d13;
+
+/** Order-sensitive mix of two 32-bit hashes (murmur3-style finaliser). */
+function pair(a: number, b: number): number {
+  let h = Math.imul(a ^ (b >>> 16), 0x85ebca6b) ^ Math.imul(b, 0xc2b2ae35);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export const MINHASH_SIZE = 16;
