@@ -26,6 +26,8 @@ export interface RequestEvent {
     stream: boolean;
   };
   promptText: string;
+  /** Assistant turns already in a chat request's messages (> 0: the request continues a conversation). */
+  assistantTurns?: number;
   status: number;
   decision: 'allow' | 'deny' | 'error';
   tokensIn: number;

@@ -40,6 +40,7 @@ export function emitDetectionEvent(options: { bus: DetectionBus }): Policy {
           stream: ctx.request?.stream ?? false,
         },
         promptText: ctx.request?.promptText ?? '',
+        assistantTurns: Array.isArray(body.messages) ? body.messages.filter((m) => (m as { role?: unknown })?.role === 'assistant').length : 0,
         status: failure ? failure.status : ctx.outcome.status,
         decision: failure ? (failure.status >= 500 ? 'error' : 'deny') : ctx.outcome.decision,
         tokensIn: ctx.outcome.tokensIn,
