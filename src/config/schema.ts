@@ -52,6 +52,8 @@ export const ModelRouteSchema = z.strictObject({
   /** Completion-token reservation when a request gives no `max_tokens`. */
   defaultMaxTokens: z.number().int().positive().default(1024),
   timeoutMs: z.number().int().positive().default(60_000),
+  /** A Moat model server that honours internal headers (the watermark key id); set for discovered built-in models. */
+  internal: z.boolean().default(false),
 });
 export type ModelRoute = z.infer<typeof ModelRouteSchema>;
 

@@ -27,6 +27,7 @@ import { readModelRequest } from './policies/read-model-request.ts';
 import { recordMetrics } from './policies/record-metrics.ts';
 import { resolveClientIp } from './policies/resolve-client-ip.ts';
 import { respondToErrors } from './policies/respond-to-errors.ts';
+import { watermarkKeyHeaders } from './policies/watermark-key.ts';
 import { writeAudit } from './policies/write-audit.ts';
 import type { UpstreamPools } from './upstream/pool.ts';
 
@@ -73,7 +74,11 @@ export function buildPipeline(d: PipelineDeps): Policy[] {
         },
       }),
       emitDetectionEvent({ bus: d.bus }),
-      forwardUpstream({ pools: d.pools, onActiveStreams: (delta) => d.metrics.activeStreams.inc(delta) }),
+      forwardUpstream({
+        pools: d.pools,
+        onActiveStreams: (delta) => d.metrics.activeStreams.inc(delta),
+        upstreamHeaders: watermarkKeyHeaders({ config: d.config, logger: d.logger }),
+      }),
     ]),
   ];
 }

@@ -30,6 +30,7 @@ export async function discoverBuiltinRoutes(serveUrl: string): Promise<NonNullab
     baseUrl: `${serveUrl}/v1`,
     tokenizer: 'chars' as const,
     defaultMaxTokens: 256,
+    internal: true,
   }));
 }
 

@@ -4,16 +4,17 @@
  * dispatched to one route file under routes/.
  */
 import { randomUUID } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { MoatError } from '../http/errors.ts';
-import { parseJson, readBody, sendError, sendJson } from '../http/respond.ts';
 import { listen, urlOf } from '../http/listen.ts';
+import { parseJson, readBody, sendError, sendJson } from '../http/respond.ts';
 import type { BuiltinModel } from '../ml/contracts.ts';
+import { textWatermarkSelector } from '../watermark/text/server-selector.ts';
 import { ModelCatalog } from './catalog.ts';
 import { InputBatcher } from './input-batcher.ts';
-import { type SelectLogitsProcessors, noLogitsProcessors, requestKeyFrom } from './logits-processors.ts';
+import { noLogitsProcessors, requestKeyFrom, type SelectLogitsProcessors } from './logits-processors.ts';
 import type { RouteHandler, ServeServices } from './route.ts';
 import { chatCompletionsRoute } from './routes/chat-completions.ts';
 import { classificationsRoute } from './routes/classifications.ts';
@@ -55,8 +56,10 @@ const DEFAULT_GRACE_MS = 10_000;
 export async function startModelServer(options: ModelServerOptions): Promise<RunningModelServer> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.log.level });
+  const catalog = new ModelCatalog(options.models);
+  const trust = options.trustInternalHeaders ?? false;
   const services: ServeServices = {
-    catalog: new ModelCatalog(options.models),
+    catalog,
     scheduler: new GenerationScheduler({
       maxQueue: config.serve.maxQueue,
       maxBatch: options.maxBatch,
@@ -65,10 +68,9 @@ export async function startModelServer(options: ModelServerOptions): Promise<Run
     }),
     batcher: new InputBatcher({ maxQueue: config.serve.maxQueue }),
     limits: config.serve,
-    selectProcessors: options.selectLogitsProcessors ?? noLogitsProcessors,
+    selectProcessors: options.selectLogitsProcessors ?? (trust ? textWatermarkSelector(config, catalog, logger) : noLogitsProcessors),
   };
   const routes = buildRoutes(services);
-  const trust = options.trustInternalHeaders ?? false;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const inFlight = new Set<ServerResponse>();
 

@@ -29,7 +29,13 @@ export function resolveWatermarkSecret(config: Pick<Config, 'dataDir' | 'waterma
   }
   mkdirSync(config.dataDir, { recursive: true });
   const secret = randomBytes(32).toString('base64url');
-  writeFileSync(file, JSON.stringify({ secret }, null, 2), { mode: 0o600 });
+  try {
+    // 'wx': the gateway and the model server may start together; whoever is second reads the first one's secret.
+    writeFileSync(file, JSON.stringify({ secret }, null, 2), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return resolveWatermarkSecret(config, { create: false });
+    throw err;
+  }
   chmodSync(file, 0o600);
   return secret;
 }

@@ -24,13 +24,15 @@ export interface ForwardUpstreamOptions {
   pools: UpstreamPools;
   /** Called with the number of streams in flight (metrics gauge). */
   onActiveStreams?: (delta: number) => void;
+  /** Extra headers for this request's upstream call (the internal watermark key id; see watermark-key.ts). */
+  upstreamHeaders?: (ctx: GatewayContext) => Record<string, string> | undefined;
 }
 
 /**
  * @example forwardUpstream({ pools: new UpstreamPools(config.models) })
  */
 export function forwardUpstream(options: ForwardUpstreamOptions): Policy {
-  const { pools, onActiveStreams = () => {} } = options;
+  const { pools, onActiveStreams = () => {}, upstreamHeaders = () => undefined } = options;
   return async function forwardUpstream(ctx, next) {
     const request = ctx.request;
     if (!request || !ctx.routeName || ctx.routeName === 'models') throw new Error('forwardUpstream needs a model request');
@@ -45,7 +47,8 @@ export function forwardUpstream(options: ForwardUpstreamOptions): Policy {
     if (abort) ctx.res.on('close', onClientGone);
     const started = performance.now();
     try {
-      const response = await send(target, UPSTREAM_PATHS[ctx.routeName], payload, ctx.requestId, abort?.signal, request.route.name);
+      const extra = upstreamHeaders(ctx);
+      const response = await send(target, UPSTREAM_PATHS[ctx.routeName], payload, ctx.requestId, abort?.signal, request.route.name, extra);
       const isSse = String(response.headers['content-type'] ?? '').includes('text/event-stream');
       if (request.stream && isSse && response.statusCode < 300) {
         onActiveStreams(1);
@@ -91,8 +94,16 @@ function buildPayload(ctx: GatewayContext, target: UpstreamTarget): { payload: B
   return { payload: changed ? Buffer.from(JSON.stringify(body)) : request.raw, strippedUsage };
 }
 
-async function send(target: UpstreamTarget, path: string, payload: Buffer, requestId: string, signal: AbortSignal | undefined, model: string): Promise<Dispatcher.ResponseData> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-request-id': requestId };
+async function send(
+  target: UpstreamTarget,
+  path: string,
+  payload: Buffer,
+  requestId: string,
+  signal: AbortSignal | undefined,
+  model: string,
+  extra?: Record<string, string>,
+): Promise<Dispatcher.ResponseData> {
+  const headers: Record<string, string> = { ...extra, 'content-type': 'application/json', 'x-request-id': requestId };
   if (target.authorization) headers.authorization = target.authorization;
   try {
     return await target.pool.request({
