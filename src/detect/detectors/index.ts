@@ -6,6 +6,8 @@
  * detection engine and feed it every account's events.
  */
 import type { Detector, DetectorName } from '../types.ts';
+import { createApiProbingDetector } from './api-probing.ts';
+import { createTemplatingDetector } from './templating.ts';
 import { createVolumePacingDetector, type VolumePacingOptions } from './volume-pacing.ts';
 
 export interface DetectorOptions {
@@ -16,6 +18,6 @@ export interface DetectorOptions {
 
 /** Every built-in detector, in DETECTOR_NAMES order (filtered by `options.only`). */
 export function createDetectors(options: DetectorOptions = {}): Detector<unknown>[] {
-  const all = [createVolumePacingDetector(options.volumePacing)] as unknown as Detector<unknown>[];
+  const all = [createVolumePacingDetector(options.volumePacing), createTemplatingDetector(), createApiProbingDetector()] as unknown as Detector<unknown>[];
   return options.only ? all.filter((d) => options.only?.includes(d.name)) : all;
 }

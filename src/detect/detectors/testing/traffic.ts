@@ -80,10 +80,14 @@ const FRAMES = [
 
 const pick = <T>(rng: Rng, items: readonly T[]): T => items[rng.int(items.length)];
 
+const OPENERS = ['', 'hey,', 'so', 'quick one:', 'I was wondering,', 'hi!', 'ok so', 'sorry if this is basic but'];
+const CLOSERS = ['', 'thanks!', 'no rush', 'I tried searching already', 'it is for my sister', 'lol', 'please keep it short', 'cheers'];
+
 /** A varied human question; `topics` narrows the interests (a person asks about a few things). */
 export function humanPrompt(rng: Rng, topics: readonly string[] = Object.keys(TOPICS)): string {
   const words = TOPICS[pick(rng, topics)];
-  return pick(rng, FRAMES)(pick(rng, words), pick(rng, words));
+  const extra = rng.next() < 0.5 ? ` (also ${pick(rng, words)} and ${pick(rng, VOCAB)})` : '';
+  return `${pick(rng, OPENERS)} ${pick(rng, FRAMES)(pick(rng, words), pick(rng, words))}${extra} ${pick(rng, CLOSERS)}`.trim();
 }
 
 export function humanFollowUp(rng: Rng): string {
