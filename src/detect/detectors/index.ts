@@ -7,6 +7,7 @@
  */
 import type { Detector, DetectorName } from '../types.ts';
 import { createApiProbingDetector } from './api-probing.ts';
+import { type CoverageOptions, createCoverageDetector } from './coverage.ts';
 import { createTemplatingDetector } from './templating.ts';
 import { createVolumePacingDetector, type VolumePacingOptions } from './volume-pacing.ts';
 
@@ -14,10 +15,16 @@ export interface DetectorOptions {
   /** Only these detectors (default: all of DETECTOR_NAMES). */
   only?: readonly DetectorName[];
   volumePacing?: VolumePacingOptions;
+  coverage?: CoverageOptions;
 }
 
 /** Every built-in detector, in DETECTOR_NAMES order (filtered by `options.only`). */
 export function createDetectors(options: DetectorOptions = {}): Detector<unknown>[] {
-  const all = [createVolumePacingDetector(options.volumePacing), createTemplatingDetector(), createApiProbingDetector()] as unknown as Detector<unknown>[];
+  const all = [
+    createVolumePacingDetector(options.volumePacing),
+    createCoverageDetector(options.coverage),
+    createTemplatingDetector(),
+    createApiProbingDetector(),
+  ] as unknown as Detector<unknown>[];
   return options.only ? all.filter((d) => options.only?.includes(d.name)) : all;
 }
