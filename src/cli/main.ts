@@ -8,10 +8,11 @@ import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerDistillCommand } from './distill.ts';
 import { registerGatewayCommand } from './gateway.ts';
-import { registerUpCommand } from './up.ts';
 import { ExitError } from './io.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerTrainCommand } from './train.ts';
+import { registerUpCommand } from './up.ts';
+import { registerVerifyCommand } from './verify.ts';
 
 /** Each command file exports one `register…` function; the order here is the order of `moat --help`. */
 const COMMANDS: ((program: Command) => void)[] = [
@@ -22,6 +23,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerTrainCommand,
   registerDistillCommand,
   registerServeCommand,
+  registerVerifyCommand,
 ];
 
 export function buildProgram(): Command {

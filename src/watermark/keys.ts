@@ -97,6 +97,19 @@ export class WatermarkKeyring {
     }
   }
 
+  /**
+   * Secret seed for choosing verification probes: from the current master, so probes are unknown to a suspect and
+   * the same for every account (one set of answers is scored under each account's key).
+   */
+  probeSeed(): Buffer {
+    return createHmac('sha256', this.#secret).update('moat-watermark/probes').digest();
+  }
+
+  /** Every key version this keyring can resolve, oldest first. */
+  versions(): number[] {
+    return Array.from({ length: this.currentVersion }, (_, i) => i + 1);
+  }
+
   #masterOf(version: number): string {
     return this.#retired.get(version) ?? this.#secret;
   }

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { test } from 'node:test';
+import { parseConfig } from '../config/load.ts';
+import { WatermarkKeyring } from '../watermark/keys.ts';
+import { startFakeSuspect } from '../watermark/verify/testing.ts';
+import type { CliIO } from './io.ts';
+import { verifyCommand } from './verify.ts';
+
+const SECRET = 'cli-verify-master-secret-0123456789abcdefgh';
+
+function io(): CliIO & { text(): string } {
+  const out = new PassThrough();
+  let text = '';
+  out.on('data', (c) => {
+    text += String(c);
+  });
+  return { stdout: out, stderr: new PassThrough(), json: false, text: () => text };
+}
+
+test('refuses to verify without the watermark secret (and never creates one)', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-verify-cli-'));
+  const config = parseConfig({ dataDir });
+  await assert.rejects(verifyCommand({ suspect: 'http://127.0.0.1:9/v1', key: 'wm.1.00000000.acct_a' }, config, io()), (err: Error & { exitCode?: number }) => {
+    assert.equal(err.exitCode, 2);
+    assert.match(err.message, /refusing to verify: no watermark secret/);
+    return true;
+  });
+  assert.equal(existsSync(join(dataDir, 'watermark-secret.json')), false);
+});
+
+test('prints key ids, validates flags, and writes the report for a marked suspect', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-verify-cli-'));
+  const config = parseConfig({ dataDir, watermark: { secret: SECRET } });
+  const printed = io();
+  assert.equal(await verifyCommand({ printKeyId: 'acct_alice' }, config, printed), 0);
+  const keyId = printed.text().trim();
+  assert.equal(keyId, new WatermarkKeyring({ secret: SECRET, currentVersion: 1 }).keyIdFor('acct_alice'));
+  await assert.rejects(verifyCommand({ suspect: 'not a url', key: keyId }, config, io()), /--suspect must be a URL/);
+  await assert.rejects(verifyCommand({ suspect: 'http://x/v1', key: keyId, modality: 'smell' }, config, io()), /--modality must be one of text/);
+  await assert.rejects(verifyCommand({ suspect: 'http://x/v1' }, config, io()), /--key <keyId> or --accounts all/);
+
+  const suspect = await startFakeSuspect({ markKey: new WatermarkKeyring({ secret: SECRET, currentVersion: 1 }).resolveKey(keyId).key });
+  try {
+    const out = join(dataDir, 'run');
+    const shown = io();
+    const code = await verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', probes: '120', out, nullKeys: '50' }, config, shown);
+    assert.equal(code, 0);
+    assert.match(shown.text(), /watermark of this key detected/);
+    assert.ok(existsSync(join(out, 'report.md')) && existsSync(join(out, 'report.json')));
+  } finally {
+    await suspect.close();
+  }
+});

@@ -1,0 +1,162 @@
+/**
+ * `moat verify`: turns a suspicion into an evidence report. Chooses probes from the watermark secret, asks the
+ * suspect (resumable, rate-limit aware), runs the modality's test under the key (or every account's key with
+ * `--accounts all`), calibrates it on independent keys and reference models, and writes report.json + report.md.
+ */
+import type { Command } from 'commander';
+import { loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
+import { openStores } from '../store/index.ts';
+import { WatermarkKeyError, type WatermarkKeyring } from '../watermark/keys.ts';
+import { watermarkKeyring } from '../watermark/secret.ts';
+import { SuspectUnreachable } from '../watermark/verify/prober.ts';
+import { verifyMethodFor, verifyMethods } from '../watermark/verify/registry.ts';
+import { writeReport } from '../watermark/verify/report.ts';
+import { fmt, runVerify, VerifyError } from '../watermark/verify/verify.ts';
+import { type CliIO, defaultIO, ExitError, output } from './io.ts';
+
+export interface VerifyArgs {
+  suspect?: string;
+  key?: string;
+  modality?: string;
+  model?: string;
+  probes?: string;
+  accounts?: string;
+  out?: string;
+  reference?: string[];
+  suspectApiKey?: string;
+  nullKeys?: string;
+  alpha?: string;
+  concurrency?: string;
+  printKeyId?: string;
+}
+
+export function registerVerifyCommand(program: Command): void {
+  program
+    .command('verify')
+    .description('test whether a suspect model API carries our watermark and write an evidence report (JSON + Markdown)')
+    .option('--suspect <url>', "suspect's OpenAI-compatible base URL, including /v1")
+    .option('--key <keyId>', 'watermark key id to test (wm.<version>.<fingerprint>.<account>; see --print-key-id)')
+    .option('--modality <name>', 'text | embedding | classifier (what the suspect serves)', 'text')
+    .option('--model <name>', "model name sent to the suspect (default: the first of its /models)")
+    .option('--probes <n>', 'probe queries to send (default: the method’s)')
+    .option('--accounts <all>', "score every account's keys and rank them ('all')")
+    .option('--out <dir>', 'run directory: answers (resumable), report.json, report.md', 'verify-out')
+    .option('--reference <url...>', 'base URLs of models known to be independent, probed the same way for calibration')
+    .option('--suspect-api-key <key>', 'bearer key for the suspect API')
+    .option('--null-keys <n>', 'independent random keys for calibration', '200')
+    .option('--alpha <p>', 'significance level of the verdict', '0.001')
+    .option('--concurrency <n>', 'probes in flight', '4')
+    .option('--print-key-id <account>', "print an account's current key id and exit")
+    .action(async (args: VerifyArgs) => {
+      const { config: file, json } = program.opts<{ config?: string; json?: boolean }>();
+      process.exitCode = await verifyCommand(args, loadConfig({ file }), defaultIO(json));
+    });
+}
+
+/** Runs the command; resolves with the exit code (0 complete, 3 incomplete but resumable). */
+export async function verifyCommand(args: VerifyArgs, config: Config, io: CliIO): Promise<number> {
+  let keyring: WatermarkKeyring;
+  try {
+    keyring = watermarkKeyring(config, { create: false });
+  } catch (err) {
+    throw new ExitError(2, `refusing to verify: ${(err as Error).message}`, { cause: err });
+  }
+  if (args.printKeyId) {
+    output(io, { keyId: keyring.keyIdFor(args.printKeyId) }, keyring.keyIdFor(args.printKeyId));
+    return 0;
+  }
+  const modality = args.modality ?? 'text';
+  const method = verifyMethodFor(modality, config);
+  if (!method) throw new ExitError(2, `--modality must be one of ${verifyMethods(config).map((m) => m.modality).join(', ')}, got '${modality}'`);
+  if (!args.suspect) throw new ExitError(2, '--suspect <url> is required');
+  const suspectUrl = parseUrl(args.suspect, '--suspect');
+  if (args.accounts !== undefined && args.accounts !== 'all') throw new ExitError(2, `--accounts takes 'all', got '${args.accounts}'`);
+  if (!args.key && !args.accounts) throw new ExitError(2, 'give --key <keyId> or --accounts all');
+  const keyIds = args.accounts ? await everyAccountKeyId(config, keyring) : [args.key as string];
+  const model = args.model ?? (await firstModel(suspectUrl, args.suspectApiKey));
+  try {
+    const report = await runVerify({
+      method,
+      keyring,
+      keyIds,
+      rankAccounts: args.accounts === 'all',
+      suspect: { url: suspectUrl, apiKey: args.suspectApiKey },
+      model,
+      probes: positive(args.probes, method.defaultProbes, '--probes'),
+      references: (args.reference ?? []).map((url) => ({ url: parseUrl(url, '--reference'), apiKey: args.suspectApiKey })),
+      outDir: args.out ?? 'verify-out',
+      nullKeys: positive(args.nullKeys, 200, '--null-keys'),
+      alpha: probability(args.alpha),
+      prober: { concurrency: positive(args.concurrency, 4, '--concurrency') },
+      onProgress: (target, done, total) => {
+        if (!io.json && (done % 100 === 0 || done === total)) io.stderr.write(`moat: ${target}: ${done}/${total} probes\n`);
+      },
+    });
+    const files = writeReport(args.out ?? 'verify-out', report);
+    output(io, { ...report, files }, () =>
+      [
+        report.verdict,
+        `  ${report.result.statisticName} = ${report.result.statistic.toFixed(2)}, p = ${fmt(report.result.pValue)} over ${report.result.scored} units; calibrated p = ${fmt(report.calibrated.calibratedPValue)}`,
+        `  probes: ${report.probes.answered} usable, ${report.probes.garbage} garbage, ${report.probes.failed} without answer`,
+        ...(report.accounts ? [`  strongest account: ${report.accounts[0].accountId} (of ${report.accounts.length} keys)`] : []),
+        `  report: ${files.markdown} and ${files.json}`,
+      ].join('\n'),
+    );
+    return report.complete ? 0 : 3;
+  } catch (err) {
+    if (err instanceof VerifyError || err instanceof SuspectUnreachable || err instanceof WatermarkKeyError) throw new ExitError(2, err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** Every account's key id under every key version (outputs from before a rotation carry older versions). */
+async function everyAccountKeyId(config: Config, keyring: WatermarkKeyring): Promise<string[]> {
+  const stores = openStores(config);
+  try {
+    const ids: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.accounts.list({ limit: 500, cursor });
+      for (const account of page.items) for (const version of keyring.versions()) ids.push(keyring.keyIdFor(account.id, version));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    if (ids.length === 0) throw new ExitError(2, '--accounts all: there are no accounts in the store');
+    return ids;
+  } finally {
+    await stores.close();
+  }
+}
+
+async function firstModel(baseUrl: string, apiKey: string | undefined): Promise<string> {
+  try {
+    const response = await fetch(`${baseUrl}/models`, { headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, signal: AbortSignal.timeout(10_000) });
+    const body = (await response.json()) as { data?: { id?: unknown }[] };
+    const id = body.data?.[0]?.id;
+    if (typeof id === 'string') return id;
+  } catch {
+    // fall through to the explanation below
+  }
+  throw new ExitError(2, `could not list the suspect's models at ${baseUrl}/models; pass --model`);
+}
+
+function parseUrl(value: string, flag: string): string {
+  try {
+    return new URL(value).toString().replace(/\/$/, '');
+  } catch {
+    throw new ExitError(2, `${flag} must be a URL such as http://host:8080/v1, got '${value}'`);
+  }
+}
+
+function probability(value: string | undefined): number {
+  const alpha = Number(value ?? 0.001);
+  if (!(alpha > 0 && alpha < 1)) throw new ExitError(2, `--alpha must be between 0 and 1, got '${value}'`);
+  return alpha;
+}
+
+function positive(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new ExitError(2, `${flag} must be a positive integer, got '${value}'`);
+  return n;
+}
