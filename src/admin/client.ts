@@ -4,6 +4,8 @@
  * let it propagate and main.ts prints it.
  */
 import { ExitError } from '../cli/io.ts';
+import type { ActionLevel } from '../detect/types.ts';
+import type { AccountDetectionView, ClusterView } from '../detect/views.ts';
 import type { AuditQuery } from '../store/interfaces.ts';
 import type { Account, AccountStatus, AdminAuditRecord, Ban, IpRule, IpRuleAction, LimitOverrides, Metadata, Page, RequestAuditRecord } from '../store/types.ts';
 import type { IssuedKeyView } from './keys.ts';
@@ -88,6 +90,11 @@ export class AdminClient {
   removeIpRule = (idOrCidr: string) => this.#call<{ removed: number; target: string }>('DELETE', `/ip-rules/${enc(idOrCidr)}`);
 
   queryAudit = (query: Partial<AuditQuery> = {}) => this.#call<Page<StoredRequestAudit>>('GET', '/audit', undefined, query);
+  detectAccount = (id: string, query: { history?: number } = {}) => this.#call<AccountDetectionView>('GET', `/detect/accounts/${enc(id)}`, undefined, query);
+  detectClusters = () => this.#call<{ items: ClusterView[] }>('GET', '/detect/clusters');
+  clearDetectionAction = (id: string, input: { reason?: string } = {}) =>
+    this.#call<{ accountId: string; previous: ActionLevel; unbanned: number }>('DELETE', `/detect/accounts/${enc(id)}/action`, input);
+
   adminActions = (query: { actor?: string; action?: string; limit?: number; cursor?: string } = {}) => this.#call<Page<AdminAuditRecord>>('GET', '/admin-actions', undefined, query);
 
   async #call<T>(method: string, path: string, body?: unknown, query: Query = {}): Promise<T> {

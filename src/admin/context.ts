@@ -5,6 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Config } from '../config/schema.ts';
+import type { DetectionService } from '../detect/service.ts';
 import { parseJson, readBody, validate } from '../http/respond.ts';
 import type { ApiKeyHasher } from '../keys/api-key.ts';
 import type { Stores } from '../store/interfaces.ts';
@@ -20,6 +21,8 @@ export interface AdminDeps {
   hasher: ApiKeyHasher;
   /** Epoch milliseconds; injected so tests can move time. */
   now: () => number;
+  /** Detection, when running in this process (null when `detection.enabled` is false). */
+  detection?: DetectionService | null;
 }
 
 export interface AdminContext {

@@ -3,12 +3,13 @@
  * private network while the gateway faces clients. Every route but /health needs the admin bearer token; every
  * change is written with its admin audit row in the same store transaction. See docs/admin-api.md.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
+import type { DetectionService } from '../detect/service.ts';
 import { MoatError } from '../http/errors.ts';
-import { sendError, sendJson } from '../http/respond.ts';
 import { listen, urlOf } from '../http/listen.ts';
+import { sendError, sendJson } from '../http/respond.ts';
 import type { ApiKeyHasher } from '../keys/api-key.ts';
 import type { Stores } from '../store/interfaces.ts';
 import { accountRoutes } from './accounts.ts';
@@ -16,6 +17,7 @@ import { auditRoutes } from './audit.ts';
 import { bearerChecker, parseActor } from './auth.ts';
 import { banRoutes } from './bans.ts';
 import { type AdminContext, type AdminDeps, createAdminContext } from './context.ts';
+import { detectRoutes } from './detect.ts';
 import { ipRuleRoutes } from './ip-rules.ts';
 import { keyRoutes } from './keys.ts';
 import { Router } from './router.ts';
@@ -30,6 +32,8 @@ export interface AdminServerOptions {
   logger?: Logger;
   /** Epoch milliseconds; injected by tests that move time. */
   now?: () => number;
+  /** The running detection service; the /detect routes answer 409 `conflict` when it is off. */
+  detection?: DetectionService | null;
 }
 
 export interface RunningAdminServer {
@@ -48,8 +52,8 @@ export interface RunningAdminServer {
 export async function startAdminServer(options: AdminServerOptions): Promise<RunningAdminServer> {
   const { config } = options;
   const logger = options.logger ?? pino({ level: config.log.level });
-  const deps: AdminDeps = { config, stores: options.stores, hasher: options.hasher, now: options.now ?? Date.now };
-  const router = new Router<AdminContext>([...accountRoutes(), ...keyRoutes(), ...banRoutes(), ...ipRuleRoutes(), ...auditRoutes()], ADMIN_PREFIX);
+  const deps: AdminDeps = { config, stores: options.stores, hasher: options.hasher, now: options.now ?? Date.now, detection: options.detection ?? null };
+  const router = new Router<AdminContext>([...accountRoutes(), ...keyRoutes(), ...banRoutes(), ...ipRuleRoutes(), ...auditRoutes(), ...detectRoutes()], ADMIN_PREFIX);
   const checkToken = bearerChecker(options.adminToken);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

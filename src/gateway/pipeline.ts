@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
+import type { ActiveActions } from '../detect/active-actions.ts';
 import type { DetectionBus } from '../detect/bus.ts';
 import type { ApiKeyHasher } from '../keys/api-key.ts';
 import type { Stores } from '../store/interfaces.ts';
@@ -14,6 +15,7 @@ import type { Policy } from './context.ts';
 import { cachedLookups } from './lookup-cache.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { IpRuleWatcher } from './net/ip-rule-watcher.ts';
+import { applyDetectionActions, throttledLimits } from './policies/apply-detection-actions.ts';
 import { assignRequestId } from './policies/assign-request-id.ts';
 import { authenticate } from './policies/authenticate.ts';
 import { emitDetectionEvent } from './policies/emit-detection-event.ts';
@@ -37,6 +39,8 @@ export interface PipelineDeps {
   limits: LimitStore;
   hasher: ApiKeyHasher;
   bus: DetectionBus;
+  /** Detection actions in force (empty when detection is off or in shadow mode). */
+  actions: ActiveActions;
   metrics: GatewayMetrics;
   pools: UpstreamPools;
   ipRules: IpRuleWatcher;
@@ -63,11 +67,13 @@ export function buildPipeline(d: PipelineDeps): Policy[] {
     enforceBans({ lookups, onBanned: () => d.metrics.bannedRequests.inc() }),
     branchByRoute({ models: [listModels({ models: d.config.models, createdAt: Date.now() })] }, [
       readModelRequest({ maxBodyBytes: gateway.maxBodyBytes, models: d.config.models }),
+      applyDetectionActions({ actions: d.actions }),
       enforceLimits({
         store: d.limits,
         defaults: limits,
         onStoreError: limits.onStoreError,
         onRejected: (scope, dimension) => d.metrics.limitRejections.inc({ scope, dimension }),
+        adjustAccountLimits: (accountId, own) => throttledLimits(own, d.actions.get(accountId), d.config.detection.actions.throttleUnlimitedRpm),
         onStoreFailure: (err) => {
           d.metrics.limitStoreErrors.inc();
           d.logger.error({ err }, 'limit store failure');

@@ -2,20 +2,21 @@
  * The data-plane listener: builds every service once (composition happens in the caller, which passes stores), runs
  * each request through the pipeline, serves `/metrics` to loopback peers, and shuts down without losing audit rows.
  */
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
+import { ActiveActions } from '../detect/active-actions.ts';
 import { DetectionBus } from '../detect/bus.ts';
-import { sendError } from '../http/respond.ts';
 import { listen, urlOf } from '../http/listen.ts';
+import { sendError } from '../http/respond.ts';
 import { ApiKeyHasher } from '../keys/api-key.ts';
+import { CidrSet, parseIp } from '../net/ip.ts';
 import type { Stores } from '../store/interfaces.ts';
 import type { LimitStore } from '../store/limits/interface.ts';
 import { MemoryLimitStore } from '../store/limits/memory.ts';
 import { compose } from './compose.ts';
 import { createContext } from './context.ts';
 import { GatewayMetrics } from './metrics.ts';
-import { CidrSet, parseIp } from '../net/ip.ts';
 import { IpRuleWatcher } from './net/ip-rule-watcher.ts';
 import { buildPipeline } from './pipeline.ts';
 import { UpstreamPools } from './upstream/pool.ts';
@@ -27,6 +28,8 @@ export interface GatewayOptions {
   logger?: Logger;
   limits?: LimitStore;
   bus?: DetectionBus;
+  /** Detection actions the gateway applies (read on every request); none when absent. */
+  actions?: ActiveActions;
   /** Register default Node process metrics too (off in tests, where several gateways share a process). */
   processMetrics?: boolean;
 }
@@ -47,13 +50,14 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
   const logger = options.logger ?? pino({ level: config.log.level });
   const limits = options.limits ?? new MemoryLimitStore();
   const bus = options.bus ?? new DetectionBus();
+  const actions = options.actions ?? new ActiveActions();
   const metrics = new GatewayMetrics({ defaultMetrics: options.processMetrics ?? false });
   const pools = new UpstreamPools(config.models);
   const ipRules = new IpRuleWatcher(stores.ipRules, logger);
   await ipRules.start();
   await restoreDailyCounts(stores, limits, logger);
   const hasher = new ApiKeyHasher(options.secret);
-  const run = compose(buildPipeline({ config, stores, limits, hasher, bus, metrics, pools, ipRules, logger }));
+  const run = compose(buildPipeline({ config, stores, limits, hasher, bus, actions, metrics, pools, ipRules, logger }));
 
   const server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
     if (req.url === '/metrics' || req.url === '/healthz') return void serveOps(req, res, metrics);

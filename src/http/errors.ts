@@ -12,6 +12,8 @@ export const ERROR_CODES = {
   account_banned: { status: 403, type: 'permission_error' },
   account_suspended: { status: 403, type: 'permission_error' },
   model_not_allowed: { status: 403, type: 'permission_error' },
+  /** A request feature withheld from an account by a detection action (degrade). */
+  detection_restricted: { status: 403, type: 'permission_error' },
   not_found: { status: 404, type: 'invalid_request_error' },
   model_not_found: { status: 404, type: 'invalid_request_error' },
   method_not_allowed: { status: 405, type: 'invalid_request_error' },

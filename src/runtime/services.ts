@@ -4,9 +4,12 @@
  * in reverse order so in-flight requests finish and every audit row is flushed.
  */
 import { type Logger, pino } from 'pino';
-import { resolveSecrets, type Secrets } from '../config/secrets.ts';
-import type { Config } from '../config/schema.ts';
 import { type RunningAdminServer, startAdminServer } from '../admin/server.ts';
+import type { Config } from '../config/schema.ts';
+import { resolveSecrets, type Secrets } from '../config/secrets.ts';
+import { ActiveActions } from '../detect/active-actions.ts';
+import { DetectionBus } from '../detect/bus.ts';
+import { type DetectionService, startDetection } from '../detect/service.ts';
 import { type RunningGateway, startGateway } from '../gateway/server.ts';
 import { ApiKeyHasher } from '../keys/api-key.ts';
 import { openStores } from '../store/index.ts';
@@ -31,6 +34,8 @@ export interface RunningServices {
   hasher: ApiKeyHasher;
   gateway: RunningGateway;
   admin: RunningAdminServer;
+  /** Null when `detection.enabled` is false. */
+  detection: DetectionService | null;
   models: RunningModels | null;
   close(): Promise<void>;
 }
@@ -48,9 +53,13 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
   try {
     const models = options.models ?? null;
     if (models) started.push(models);
-    const gateway = await startGateway({ config, stores, secret: secrets.secret, logger, processMetrics: true });
+    const bus = new DetectionBus();
+    const actions = new ActiveActions();
+    const gateway = await startGateway({ config, stores, secret: secrets.secret, logger, processMetrics: true, bus, actions });
     started.push(gateway);
-    const admin = await startAdminServer({ config, stores, hasher, adminToken: secrets.adminToken, logger });
+    const detection = config.detection.enabled ? await startDetection({ config: config.detection, stores, bus, actions, registry: gateway.metrics.registry, logger }) : null;
+    if (detection) started.push(detection);
+    const admin = await startAdminServer({ config, stores, hasher, adminToken: secrets.adminToken, logger, detection });
     started.push(admin);
     const purge = schedulePurge(config, stores, logger);
     return {
@@ -60,6 +69,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
       hasher,
       gateway,
       admin,
+      detection,
       models,
       async close() {
         clearInterval(purge);

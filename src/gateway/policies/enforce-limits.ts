@@ -16,6 +16,8 @@ export interface EnforceLimitsOptions {
   onStoreError: 'deny' | 'allow';
   onRejected?: (scope: LimitScope['kind'], dimension: string) => void;
   onStoreFailure?: (err: unknown) => void;
+  /** Adjusts an account's effective limits (detection throttling); identity when absent. */
+  adjustAccountLimits?: (accountId: string, limits: LimitSet) => LimitSet;
 }
 
 const unlimited = (l: LimitSet) => l.requestsPerMinute === 0 && l.tokensPerMinute === 0 && l.requestsPerDay === 0 && l.concurrentRequests === 0;
@@ -23,7 +25,7 @@ const unlimited = (l: LimitSet) => l.requestsPerMinute === 0 && l.tokensPerMinut
 export function enforceLimits(options: EnforceLimitsOptions): Policy {
   const { store, defaults, onStoreError, onRejected = () => {}, onStoreFailure = () => {} } = options;
   return async function enforceLimits(ctx, next) {
-    const scopes = scopesOf(ctx, defaults);
+    const scopes = scopesOf(ctx, defaults, options.adjustAccountLimits);
     if (scopes.length === 0) return next();
     const tokens = ctx.request ? ctx.request.promptTokens + ctx.request.maxCompletionTokens : 0;
     let result: Awaited<ReturnType<LimitStore['acquire']>>;
@@ -53,11 +55,12 @@ export function enforceLimits(options: EnforceLimitsOptions): Policy {
   };
 }
 
-function scopesOf(ctx: GatewayContext, defaults: EnforceLimitsOptions['defaults']): LimitScope[] {
+function scopesOf(ctx: GatewayContext, defaults: EnforceLimitsOptions['defaults'], adjust?: EnforceLimitsOptions['adjustAccountLimits']): LimitScope[] {
   const scopes: LimitScope[] = [];
   const account = ctx.principal?.account;
   if (account) {
-    const limits = { ...defaults.account, ...account.limits };
+    const own = { ...defaults.account, ...account.limits };
+    const limits = adjust ? adjust(account.id, own) : own;
     if (!unlimited(limits)) scopes.push({ kind: 'account', key: account.id, limits });
   }
   if (ctx.clientIp && !unlimited(defaults.ip)) scopes.push({ kind: 'ip', key: ctx.clientIp.text, limits: defaults.ip });

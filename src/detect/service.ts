@@ -1,0 +1,84 @@
+/**
+ * Detection as one running service: builds the detectors, embedder, linker, executor and engine from config,
+ * reloads persisted actions into `ActiveActions` (unless in shadow mode, which must change nothing), subscribes to the
+ * gateway's bus, and answers the admin API's questions (an account's scores, the clusters) and its one command
+ * (clear an account's action).
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { DetectionConfig } from '../config/detection-schema.ts';
+import type { Stores } from '../store/interfaces.ts';
+import { ActionExecutor } from './actions.ts';
+import type { ActiveActions } from './active-actions.ts';
+import type { DetectionBus } from './bus.ts';
+import { createDetectors } from './detectors/index.ts';
+import { createEmbedder } from './embedding/embedder.ts';
+import { DetectionEngine } from './engine.ts';
+import { ActorLinker } from './linking/index.ts';
+import { DetectionMetrics } from './metrics.ts';
+import type { ActionLevel, Detector } from './types.ts';
+import { type AccountDetectionView, accountView, type ClusterView, clusterViews } from './views.ts';
+
+export interface DetectionServiceOptions {
+  config: DetectionConfig;
+  stores: Stores;
+  bus: DetectionBus;
+  actions: ActiveActions;
+  /** Where the detection metrics go (the gateway's registry, so /metrics shows them). */
+  registry: Registry;
+  logger: Logger;
+  /** Replaces the built-in detectors (tests, experiments). */
+  detectors?: Detector<unknown>[];
+  now?: () => number;
+}
+
+export interface DetectionService {
+  readonly engine: DetectionEngine;
+  readonly executor: ActionExecutor;
+  readonly actions: ActiveActions;
+  readonly shadow: boolean;
+  accountView(accountId: string, historyLimit: number): Promise<AccountDetectionView>;
+  clusterViews(): ClusterView[];
+  /** Reverses detection's action on the account and forgets its evidence; `previous` null when nothing was in force. */
+  clearAction(accountId: string, actor: string, reason: string | null): Promise<{ previous: ActionLevel | null; unbanned: number }>;
+  close(): Promise<void>;
+}
+
+export async function startDetection(options: DetectionServiceOptions): Promise<DetectionService> {
+  const { config, stores, actions, logger } = options;
+  const now = options.now ?? Date.now;
+  const metrics = new DetectionMetrics(options.registry);
+  const executor = new ActionExecutor({ config, stores, actions, metrics, logger, now });
+  if (!config.shadow) for (const action of await stores.detections.actions()) actions.set(action);
+  const engine = new DetectionEngine({
+    config,
+    detectors: options.detectors ?? createDetectors(),
+    embedder: createEmbedder(config.embedder),
+    linker: new ActorLinker({ maxAccounts: config.maxAccounts }),
+    store: stores.detections,
+    executor,
+    metrics,
+    logger,
+    lookupAccount: async (id) => {
+      const account = await stores.accounts.get(id);
+      return account ? { createdAt: account.createdAt, name: account.name } : null;
+    },
+    now,
+  });
+  engine.start(options.bus);
+  logger.info({ shadow: config.shadow, detectors: engine.detectorNames(), actionsInForce: actions.size }, 'detection started');
+  return {
+    engine,
+    executor,
+    actions,
+    shadow: config.shadow,
+    accountView: (accountId, historyLimit) => accountView({ engine, executor, actions, store: stores.detections, shadow: config.shadow }, accountId, historyLimit),
+    clusterViews: () => clusterViews(engine),
+    async clearAction(accountId, actor, reason) {
+      const result = await executor.clear(accountId, actor, reason);
+      engine.pardon(accountId);
+      return result;
+    },
+    close: () => engine.close(),
+  };
+}
