@@ -8,6 +8,7 @@
 import type { Detector, DetectorName } from '../types.ts';
 import { createApiProbingDetector } from './api-probing.ts';
 import { type CoverageOptions, createCoverageDetector } from './coverage.ts';
+import { createPradaDetector, type PradaOptions } from './prada.ts';
 import { createTemplatingDetector } from './templating.ts';
 import { createVolumePacingDetector, type VolumePacingOptions } from './volume-pacing.ts';
 
@@ -16,6 +17,7 @@ export interface DetectorOptions {
   only?: readonly DetectorName[];
   volumePacing?: VolumePacingOptions;
   coverage?: CoverageOptions;
+  prada?: PradaOptions;
 }
 
 /** Every built-in detector, in DETECTOR_NAMES order (filtered by `options.only`). */
@@ -23,6 +25,7 @@ export function createDetectors(options: DetectorOptions = {}): Detector<unknown
   const all = [
     createVolumePacingDetector(options.volumePacing),
     createCoverageDetector(options.coverage),
+    createPradaDetector(options.prada),
     createTemplatingDetector(),
     createApiProbingDetector(),
   ] as unknown as Detector<unknown>[];
