@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/load.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
+import { registerDetectCommand } from './detect.ts';
 import { registerDistillCommand } from './distill.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
@@ -20,6 +21,7 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerGatewayCommand,
   registerConfigCommand,
   registerAdminCommands,
+  registerDetectCommand,
   registerTrainCommand,
   registerDistillCommand,
   registerServeCommand,

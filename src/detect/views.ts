@@ -48,7 +48,8 @@ export async function accountView(s: ViewSources, accountId: string, historyLimi
     accountId,
     shadow: s.shadow,
     events: entry?.events ?? 0,
-    current: entry?.assessment ?? history[0] ?? null,
+    // An account in memory shows its live state (null right after an admin cleared it); otherwise the newest stored.
+    current: entry ? entry.assessment : (history[0] ?? null),
     detectors: entry ? entry.scores.map((score, i) => ({ name: names[i], ...score })) : [],
     action: s.actions.get(accountId) ?? null,
     shadowLevel: s.executor.shadowLevelOf(accountId),

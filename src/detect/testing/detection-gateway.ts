@@ -30,6 +30,8 @@ export interface DetectionGateway {
   gateway: RunningGateway;
   detection: DetectionService;
   admin: AdminClient;
+  adminUrl: string;
+  adminToken: string;
   createAccount(limits?: LimitOverrides): Promise<{ accountId: string; key: string }>;
   /** Waits until the engine has scored `events` events of the account, then until its actions are applied. */
   settle(accountId: string, events: number): Promise<void>;
@@ -66,6 +68,8 @@ export async function startDetectionGateway(options: { detection: ConfigInput['d
     gateway,
     detection,
     admin: new AdminClient({ baseUrl: adminServer.url, token: TOKEN, actor: 'alice' }),
+    adminUrl: adminServer.url,
+    adminToken: TOKEN,
     async createAccount(limits = {}) {
       const account = await stores.accounts.create({ name: 'tester', limits }, SETUP);
       const issued = hasher.issue();
