@@ -9,6 +9,7 @@
  * log-only mode. Set `detection.shadow: false` to enforce.
  */
 import { z } from 'zod';
+import { LinkingConfigSchema } from '../detect/linking/config.ts';
 import { DETECTOR_NAMES } from '../detect/types.ts';
 
 const unit = z.number().min(0).max(1);
@@ -80,6 +81,8 @@ export const DetectionConfigSchema = z
       })
       .prefault({}),
     detectors: z.strictObject(detectorsShape).prefault({}),
+    /** How accounts are linked into actors (src/detect/linking/config.ts). */
+    linking: LinkingConfigSchema,
   })
   .prefault({});
 

@@ -14,6 +14,7 @@ import type { DetectionBus } from './bus.ts';
 import { createDetectors } from './detectors/index.ts';
 import { createEmbedder } from './embedding/embedder.ts';
 import { DetectionEngine } from './engine.ts';
+import { linkerOptions } from './linking/config.ts';
 import { ActorLinker } from './linking/index.ts';
 import { DetectionMetrics } from './metrics.ts';
 import type { ActionLevel, Detector } from './types.ts';
@@ -54,7 +55,7 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
     config,
     detectors: options.detectors ?? createDetectors(),
     embedder: createEmbedder(config.embedder),
-    linker: new ActorLinker({ maxAccounts: config.maxAccounts }),
+    linker: new ActorLinker(linkerOptions(config.linking, config.maxAccounts)),
     store: stores.detections,
     executor,
     metrics,
