@@ -110,11 +110,13 @@ export class SqliteAuditStore implements AuditStore {
     const insert = db.prepare(
       `INSERT INTO request_audit (ts, request_id, account_id, key_id, client_ip, subnet, model, route, status, tokens_in, tokens_out,
          latency_ms, upstream_ms, decision, reason, prompt_hash, completion_hash, prompt_text, completion_text)
-       VALUES (@ts, @requestId, @accountId, @keyId, @clientIp, @subnet, @model, @route, @status, @tokensIn, @tokensOut,
-         @latencyMs, @upstreamMs, @decision, @reason, @promptHash, @completionHash, @promptText, @completionText)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    // Positional parameters: binding 19 named ones from each record object cost ~1 µs more per row.
     this.#insertBatch = db.transaction((records: readonly RequestAuditRecord[]) => {
-      for (const record of records) insert.run(record);
+      for (const r of records) {
+        insert.run(r.ts, r.requestId, r.accountId, r.keyId, r.clientIp, r.subnet, r.model, r.route, r.status, r.tokensIn, r.tokensOut, r.latencyMs, r.upstreamMs, r.decision, r.reason, r.promptHash, r.completionHash, r.promptText, r.completionText);
+      }
     });
     this.#purge = db.prepare<[number]>(
       'UPDATE request_audit SET prompt_text = NULL, completion_text = NULL WHERE ts < ? AND (prompt_text IS NOT NULL OR completion_text IS NOT NULL)',
