@@ -14,17 +14,34 @@ import { DETECTOR_NAMES } from '../detect/types.ts';
 
 const unit = z.number().min(0).max(1);
 
-const DetectorSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(true),
-  /** Weight in the noisy-OR (0 switches the detector's influence off but keeps it scoring for the admin view). */
-  weight: unit.default(1),
-  /** A throwing detector counts as score 0 (true, fail open) or as score 1 (false, fail closed) until it recovers. */
-  failOpen: z.boolean().default(true),
-});
-export type DetectorSettings = z.infer<typeof DetectorSettingsSchema>;
+/**
+ * Default weights by how specific each signal is to distillation. Logit probing (logprobs with logit_bias, high n,
+ * temperature sweeps) has no common benign use, so it alone may ban. Templating and scripted pacing are also what
+ * legitimate bulk jobs look like, so each alone stays below the throttle threshold and needs corroboration (coverage,
+ * PRADA, MMD) to act; see docs/detection.md for worked examples.
+ */
+export const DEFAULT_DETECTOR_WEIGHTS: Record<(typeof DETECTOR_NAMES)[number], number> = {
+  'volume-pacing': 0.45,
+  coverage: 0.7,
+  prada: 0.6,
+  mmd: 0.7,
+  templating: 0.45,
+  'api-probing': 1,
+};
 
-const detectorSettings = () => DetectorSettingsSchema.prefault({});
-const detectorsShape = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, detectorSettings()])) as {
+const detectorSettings = (name: (typeof DETECTOR_NAMES)[number]) =>
+  z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Weight in the noisy-OR (0 switches the detector's influence off but keeps it scoring for the admin view). */
+      weight: unit.default(DEFAULT_DETECTOR_WEIGHTS[name]),
+      /** A throwing detector counts as score 0 (true, fail open) or as score 1 (false, fail closed) until it recovers. */
+      failOpen: z.boolean().default(true),
+    })
+    .prefault({});
+export type DetectorSettings = z.output<ReturnType<typeof detectorSettings>>;
+
+const detectorsShape = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, detectorSettings(name)])) as {
   [K in (typeof DETECTOR_NAMES)[number]]: ReturnType<typeof detectorSettings>;
 };
 
@@ -57,7 +74,7 @@ export const DetectionConfigSchema = z
       .prefault({}),
     /** Risk at or above each threshold selects that level; below `throttle` the account is only observed. */
     thresholds: z
-      .strictObject({ throttle: unit.default(0.5), degrade: unit.default(0.7), ban: unit.default(0.9) })
+      .strictObject({ throttle: unit.default(0.6), degrade: unit.default(0.75), ban: unit.default(0.9) })
       .prefault({})
       .refine((t) => t.throttle <= t.degrade && t.degrade <= t.ban, 'thresholds must satisfy throttle <= degrade <= ban'),
     actions: z

@@ -21,7 +21,7 @@ const dial: Detector<{ last: number }> = {
 };
 
 const EVENTS = 5;
-const DETECTION = { minEventsForAction: EVENTS, actions: { throttleFactor: 0.25, throttleUnlimitedRpm: 1000, degrade: { maxN: 1, maxTokens: 32 } } };
+const DETECTION = { minEventsForAction: EVENTS, thresholds: { throttle: 0.5, degrade: 0.7, ban: 0.9 }, actions: { throttleFactor: 0.25, throttleUnlimitedRpm: 1000, degrade: { maxN: 1, maxTokens: 32 } } };
 
 async function send(client: OpenAI, temperature: number, times: number, extra: Record<string, unknown> = {}) {
   for (let i = 0; i < times; i++) await client.chat.completions.create({ model: 'test-chat', temperature, messages: [{ role: 'user', content: `question ${i}` }], ...extra });

@@ -109,7 +109,7 @@ describe('DetectionEngine', () => {
     assert.equal(open.engine.account(benign)?.assessment?.risk, 0, 'fail-open: the broken one adds nothing');
     assert.ok((await metricValue(open.registry, 'moat_detection_detector_errors_total', { detector: 'mmd', phase: 'observe' })) >= 12);
 
-    const closed = engineFixture({ detectors: [throwingFake('mmd'), probingFake()], detection: { detectors: { mmd: { failOpen: false } }, shadow: true } });
+    const closed = engineFixture({ detectors: [throwingFake('mmd'), probingFake()], detection: { detectors: { mmd: { failOpen: false, weight: 1 }, 'api-probing': { weight: 1 } }, shadow: true } });
     const [other] = await accounts(closed.stores, 1);
     for (let i = 0; i < 6; i++) closed.engine.enqueue(requestEvent({ accountId: other }));
     await closed.engine.drain();

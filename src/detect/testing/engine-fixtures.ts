@@ -16,7 +16,7 @@ import type { RequestEvent } from '../bus.ts';
 import { HashedNgramEmbedder } from '../embedding/hashed-embedder.ts';
 import { DetectionEngine, type LinkerPort } from '../engine.ts';
 import { DetectionMetrics } from '../metrics.ts';
-import type { Detector, DetectorName } from '../types.ts';
+import { DETECTOR_NAMES, type Detector, type DetectorName } from '../types.ts';
 
 let seq = 0;
 
@@ -92,7 +92,10 @@ export interface EngineFixture {
 }
 
 export function engineFixture(options: { detectors: Detector<unknown>[]; detection?: ConfigInput['detection']; linker?: LinkerPort; stores?: Stores; knownAccounts?: string[] }): EngineFixture {
-  const config = parseConfig({ dataDir: '/nonexistent', detection: { shadow: false, minEventsForAction: 5, ...options.detection } }, 'test').detection;
+  // Fakes score on one clear scale: every weight 1 and round thresholds, unless a test says otherwise.
+  const unitWeights = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, { weight: 1 }]));
+  const base = { shadow: false, minEventsForAction: 5, thresholds: { throttle: 0.5, degrade: 0.7, ban: 0.9 }, detectors: unitWeights };
+  const config = parseConfig({ dataDir: '/nonexistent', detection: { ...base, ...options.detection } }, 'test').detection;
   const stores = options.stores ?? openMemoryStores();
   const registry = new Registry();
   const metrics = new DetectionMetrics(registry);
