@@ -24,7 +24,7 @@ export const DEFAULT_DETECTOR_WEIGHTS: Record<(typeof DETECTOR_NAMES)[number], n
   'volume-pacing': 0.45,
   coverage: 0.7,
   prada: 0.6,
-  mmd: 0.7,
+  mmd: 0.5,
   templating: 0.45,
   'api-probing': 1,
 };

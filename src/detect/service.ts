@@ -10,8 +10,8 @@ import type { DetectionConfig } from '../config/detection-schema.ts';
 import type { Stores } from '../store/interfaces.ts';
 import { ActionExecutor } from './actions.ts';
 import type { ActiveActions } from './active-actions.ts';
+import { createBuiltinDetectors } from './builtin-detectors.ts';
 import type { DetectionBus } from './bus.ts';
-import { createDetectors } from './detectors/index.ts';
 import { createEmbedder } from './embedding/embedder.ts';
 import { DetectionEngine } from './engine.ts';
 import { linkerOptions } from './linking/config.ts';
@@ -51,10 +51,11 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
   const metrics = new DetectionMetrics(options.registry);
   const executor = new ActionExecutor({ config, stores, actions, metrics, logger, now });
   if (!config.shadow) for (const action of await stores.detections.actions()) actions.set(action);
+  const embedder = createEmbedder(config.embedder);
   const engine = new DetectionEngine({
     config,
-    detectors: options.detectors ?? createDetectors(),
-    embedder: createEmbedder(config.embedder),
+    detectors: options.detectors ?? (await createBuiltinDetectors(embedder)),
+    embedder,
     linker: new ActorLinker(linkerOptions(config.linking, config.maxAccounts)),
     store: stores.detections,
     executor,

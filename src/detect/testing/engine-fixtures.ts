@@ -91,10 +91,18 @@ export interface EngineFixture {
   config: DetectionConfig;
 }
 
-export function engineFixture(options: { detectors: Detector<unknown>[]; detection?: ConfigInput['detection']; linker?: LinkerPort; stores?: Stores; knownAccounts?: string[] }): EngineFixture {
+export function engineFixture(options: {
+  detectors: Detector<unknown>[];
+  detection?: ConfigInput['detection'];
+  linker?: LinkerPort;
+  stores?: Stores;
+  knownAccounts?: string[];
+  /** Keep the configured default weights and thresholds instead of the fakes' unit scale. */
+  defaultWeights?: boolean;
+}): EngineFixture {
   // Fakes score on one clear scale: every weight 1 and round thresholds, unless a test says otherwise.
   const unitWeights = Object.fromEntries(DETECTOR_NAMES.map((name) => [name, { weight: 1 }]));
-  const base = { shadow: false, minEventsForAction: 5, thresholds: { throttle: 0.5, degrade: 0.7, ban: 0.9 }, detectors: unitWeights };
+  const base = options.defaultWeights ? { shadow: false, minEventsForAction: 5 } : { shadow: false, minEventsForAction: 5, thresholds: { throttle: 0.5, degrade: 0.7, ban: 0.9 }, detectors: unitWeights };
   const config = parseConfig({ dataDir: '/nonexistent', detection: { ...base, ...options.detection } }, 'test').detection;
   const stores = options.stores ?? openMemoryStores();
   const registry = new Registry();
