@@ -35,15 +35,33 @@ export const WatermarkSchema = z
       })
       .prefault({}),
     /** Keyed synonym substitution applied by the gateway to upstream text responses. */
-    lexical: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    lexical: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Served models not to rewrite because their upstream marks its own text (built-in `internal` models are skipped when `text` is on). */
+        exceptModels: z.array(z.string()).default([]),
+      })
+      .prefault({}),
     /** Trigger-word embedding mark applied by the gateway to upstream embeddings. */
-    embedding: z.strictObject({ enabled: z.boolean().default(false) }).prefault({}),
+    embedding: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        /** Trigger words (keyed by the master, shared by every account so one probe set tests them all). */
+        triggers: z.number().int().min(4).max(200).default(20),
+        /** Target directions per account, each with its own trigger subset (WARDEN). */
+        directions: z.number().int().min(1).max(16).default(4),
+        /** Distinct triggers of a subset that give a direction its full weight (EmbMarker's m). */
+        maxTriggers: z.number().int().min(1).max(16).default(4),
+      })
+      .prefault({}),
     /** DAWN: a keyed fraction of classifier queries get a keyed wrong label. */
     classifier: z
       .looseObject({
         enabled: z.boolean().default(false),
         /** Share of inputs answered with the keyed wrong label (DAWN recommends ≤ 0.5%). */
         fraction: z.number().gt(0).max(0.005).default(0.005),
+        /** Share of inputs kept, answered truthfully, as controls for verification (independent keyed hash). */
+        controlFraction: z.number().min(0).max(0.1).default(0.02),
       })
       .prefault({}),
   })

@@ -30,6 +30,7 @@ import { recordMetrics } from './policies/record-metrics.ts';
 import { resolveClientIp } from './policies/resolve-client-ip.ts';
 import { respondToErrors } from './policies/respond-to-errors.ts';
 import { watermarkKeyHeaders } from './policies/watermark-key.ts';
+import { watermarkResponses } from './policies/watermark-responses.ts';
 import { writeAudit } from './policies/write-audit.ts';
 import type { UpstreamPools } from './upstream/pool.ts';
 
@@ -80,6 +81,7 @@ export function buildPipeline(d: PipelineDeps): Policy[] {
         },
       }),
       emitDetectionEvent({ bus: d.bus }),
+      watermarkResponses({ config: d.config, logger: d.logger }),
       forwardUpstream({
         pools: d.pools,
         onActiveStreams: (delta) => d.metrics.activeStreams.inc(delta),
