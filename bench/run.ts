@@ -7,6 +7,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   distill: async () => (await import('./distill.ts')).runDistillBench(),
   'ml-engine': async () => (await import('./ml-engine.ts')).runMlEngineBench(),
   models: async () => (await import('./models.ts')).runModelsBench(),
+  'detect-engine': async () => (await import('./detect-engine.ts')).runDetectEngineBench(),
+  detectors: async () => (await import('./detectors.ts')).runDetectorsBench(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

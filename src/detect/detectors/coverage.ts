@@ -110,9 +110,10 @@ export function createCoverageDetector(options: CoverageOptions = {}): Detector<
     s.repeats = s.repeats * DECAY + (repeat ? 1 : 0);
     s.total += 1;
     if (!e || repeat) return;
-    const nearest = unitDistance(Math.max(maxSimilarity(s.recent, e), maxSimilarity(s.leaders, e)));
+    const leaderSimilarity = maxSimilarity(s.leaders, e);
+    const nearest = unitDistance(Math.max(maxSimilarity(s.recent, e), leaderSimilarity));
     const first = s.recent.size === 0;
-    const leaderDistance = unitDistance(maxSimilarity(s.leaders, e));
+    const leaderDistance = unitDistance(leaderSimilarity);
     const opensRegion = first || leaderDistance > radius;
     if (opensRegion) addLeader(s, e);
     putEmbedding(s.recent, s.recentCursor, e);

@@ -55,9 +55,20 @@ export function createFeatureMap(dim: number, sigma: number, perScale: number, s
 export function featurize(map: FeatureMap, x: Float32Array, out: Float32Array, outOffset = 0): void {
   const { dim, features, weights, phases } = map;
   const scale = Math.sqrt(2 / features);
+  const tail = dim & ~3;
   for (let f = 0, off = 0; f < features; f++, off += dim) {
-    let z = phases[f];
-    for (let k = 0; k < dim; k++) z += weights[off + k] * x[k];
-    out[outOffset + f] = scale * Math.cos(z);
+    let z0 = phases[f];
+    let z1 = 0;
+    let z2 = 0;
+    let z3 = 0;
+    let k = 0;
+    for (; k < tail; k += 4) {
+      z0 += weights[off + k] * x[k];
+      z1 += weights[off + k + 1] * x[k + 1];
+      z2 += weights[off + k + 2] * x[k + 2];
+      z3 += weights[off + k + 3] * x[k + 3];
+    }
+    for (; k < dim; k++) z0 += weights[off + k] * x[k];
+    out[outOffset + f] = scale * Math.cos(z0 + z1 + z2 + z3);
   }
 }

@@ -28,30 +28,104 @@ export function maskedTokens(text: string): string[] {
   return out;
 }
 
-function hashString(s: string, seed: number): number {
+/** FNV-1a with a murmur-style finaliser; `maskedTokenHashes` computes the same value without building strings. */
+export function hashString(s: string, seed: number): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return finish(h);
+}
+
+const MASK_NUMBER = hashString('#', 1);
+const MASK_NAME = hashString('@', 1);
+const scratch = new Uint32Array(2 * MAX_TOKENS);
+const tokenScratch = new Uint32Array(MAX_TOKENS);
+
+/**
+ * Token hashes of `maskedTokens(text)` in one pass over the characters (no token strings, no regex): hash 1 of
+ * each masked, lower-cased token, so `sketchPrompt` costs O(characters) with small constants.
+ */
+function maskedTokenHashes(text: string, out: Uint32Array): number {
+  let n = 0;
+  let i = 0;
+  let sentenceStart = true;
+  const len = text.length;
+  while (i < len && n < MAX_TOKENS) {
+    const c = text.charCodeAt(i);
+    const upper = c >= 65 && c <= 90;
+    const lower = c >= 97 && c <= 122;
+    const digit = c >= 48 && c <= 57;
+    if (upper || lower) {
+      let h = (0x811c9dc5 ^ 1) >>> 0;
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (d >= 65 && d <= 90) h = Math.imul(h ^ (d + 32), 0x01000193);
+        else if (d >= 97 && d <= 122) h = Math.imul(h ^ d, 0x01000193);
+        else break;
+        i++;
+      }
+      out[n++] = upper && !sentenceStart ? MASK_NAME : finish(h);
+      sentenceStart = false;
+    } else if (digit) {
+      // A number, with inner separators (3.14, 2026-01-05, 10:30) as one token.
+      while (i < len) {
+        const d = text.charCodeAt(i);
+        if (d >= 48 && d <= 57) i++;
+        else if ((d === 46 || d === 44 || d === 58 || d === 47 || d === 45) && i + 1 < len && isDigit(text.charCodeAt(i + 1))) i++;
+        else break;
+      }
+      out[n++] = MASK_NUMBER;
+      sentenceStart = false;
+    } else {
+      i++;
+      if (c === 32 || c === 9 || c === 13 || c === 10) {
+        if (c === 10) sentenceStart = true;
+        continue;
+      }
+      out[n++] = finish(Math.imul((0x811c9dc5 ^ 1) ^ c, 0x01000193));
+      sentenceStart = c === 46 || c === 63 || c === 33 || c === 58;
+    }
+  }
+  return n;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+function finish(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   return h >>> 0;
 }
 
-/** The bottom-k sketch (ascending, length ≤ k) of the prompt's unigram and bigram shingles. */
+/** The bottom-k sketch (ascending, distinct, length ≤ k) of the prompt's unigram and bigram shingles. */
 export function sketchPrompt(text: string): Uint32Array {
-  const tokens = maskedTokens(text);
-  const hashes = new Set<number>();
-  for (let i = 0; i < tokens.length; i++) {
-    const uni = hashString(tokens[i], 1);
-    hashes.add(uni);
-    if (i + 1 < tokens.length) hashes.add((Math.imul(uni, 31) ^ hashString(tokens[i + 1], 2)) >>> 0);
+  const tokens = tokenScratch;
+  const n = maskedTokenHashes(text, tokens);
+  if (n === 0) return new Uint32Array(0);
+  const hashes = scratch.subarray(0, 2 * n - 1);
+  hashes[0] = tokens[0];
+  for (let i = 1; i < n; i++) {
+    hashes[2 * i - 1] = tokens[i];
+    hashes[2 * i] = (Math.imul(tokens[i - 1], 31) ^ Math.imul(tokens[i], 0x9e3779b1)) >>> 0;
   }
-  const sorted = Uint32Array.from(hashes).sort();
-  return sorted.length > SKETCH_K ? sorted.slice(0, SKETCH_K) : sorted;
+  hashes.sort();
+  const out = new Uint32Array(Math.min(SKETCH_K, hashes.length));
+  let k = 0;
+  for (let i = 0; i < hashes.length && k < SKETCH_K; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) out[k++] = hashes[i];
+  return k === out.length ? out : out.slice(0, k);
 }
 
-/** Estimated Jaccard similarity of two bottom-k sketches (each sorted ascending). */
-export function sketchSimilarity(a: ArrayLike<number>, aLen: number, b: ArrayLike<number>, bLen: number): number {
+/** Estimated Jaccard similarity of two bottom-k sketches (each sorted ascending), read at offsets into their arrays. */
+export function sketchSimilarity(
+  a: ArrayLike<number>,
+  aOffset: number,
+  aLen: number,
+  b: ArrayLike<number>,
+  bOffset: number,
+  bLen: number,
+): number {
   if (aLen === 0 || bLen === 0) return 0;
   const k = Math.min(SKETCH_K, Math.max(aLen, bLen));
   let i = 0;
@@ -60,8 +134,10 @@ export function sketchSimilarity(a: ArrayLike<number>, aLen: number, b: ArrayLik
   let shared = 0;
   // Walk the union in ascending order; among its k smallest, count the hashes present in both sketches.
   while (taken < k && (i < aLen || j < bLen)) {
-    if (j >= bLen || (i < aLen && a[i] < b[j])) i++;
-    else if (i >= aLen || b[j] < a[i]) j++;
+    const x = a[aOffset + i];
+    const y = b[bOffset + j];
+    if (j >= bLen || (i < aLen && x < y)) i++;
+    else if (i >= aLen || y < x) j++;
     else {
       shared++;
       i++;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MoatError } from '../../http/errors.ts';
 import type { DetectionEvent } from '../types.ts';
-import { maskedTokens, sketchPrompt, sketchSimilarity } from './skeleton-sketch.ts';
+import { hashString, maskedTokens, SKETCH_K, sketchPrompt, sketchSimilarity } from './skeleton-sketch.ts';
 import { createTemplatingDetector } from './templating.ts';
 import { approximateBytes } from './testing/state-size.ts';
 import { createRng, humanPrompt, makeEvent, type Rng, randomWords, T0 } from './testing/traffic.ts';
@@ -36,8 +36,20 @@ test('skeleton sketch: masks numbers and names, and fills of one template stay s
   const a = sketchPrompt('Write a short poem about soil in the style of Frost. Use exactly 7 lines and a clear rhyme scheme.');
   const b = sketchPrompt('Write a short poem about loan in the style of Hugo. Use exactly 12 lines and a clear rhyme scheme.');
   const c = sketchPrompt('my budget seems off after I changed the rent, any idea why');
-  assert.ok(sketchSimilarity(a, a.length, b, b.length) > 0.6);
-  assert.ok(sketchSimilarity(a, a.length, c, c.length) < 0.1);
+  assert.ok(sketchSimilarity(a, 0, a.length, b, 0, b.length) > 0.6);
+  assert.ok(sketchSimilarity(a, 0, a.length, c, 0, c.length) < 0.1);
+});
+
+test('skeleton sketch: the one-pass scanner hashes exactly the masked tokens', () => {
+  const rng = createRng(9);
+  for (let t = 0; t < 50; t++) {
+    const text = `${sweepPrompt(rng)} Ref 12.5/3, see Dr. ${pick(rng, NAMES)}! ${humanPrompt(rng)} “ok” é`;
+    const tokens = maskedTokens(text).map((x) => hashString(x, 1));
+    const all = new Set<number>(tokens);
+    for (let i = 1; i < tokens.length; i++) all.add((Math.imul(tokens[i - 1], 31) ^ Math.imul(tokens[i], 0x9e3779b1)) >>> 0);
+    const expected = [...all].sort((a, b) => a - b).slice(0, SKETCH_K);
+    assert.deepEqual([...sketchPrompt(text)], expected, text);
+  }
 });
 
 test('templating: a task sweep over three skeletons scores high', () => {

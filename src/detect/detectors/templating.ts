@@ -63,7 +63,7 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     let bestSim = JOIN;
     for (let k = 0; k < SKELETONS; k++) {
       if (s.sketchLengths[k] === 0) continue;
-      const sim = sketchSimilarity(s.sketches.subarray(k * SKETCH_K), s.sketchLengths[k], sketch, length);
+      const sim = sketchSimilarity(s.sketches, k * SKETCH_K, s.sketchLengths[k], sketch, 0, length);
       if (sim >= bestSim) {
         bestSim = sim;
         best = k;
