@@ -75,6 +75,13 @@ test('templating: hard negatives — a developer re-running test prompts, a batc
     Array.from({ length: 500 }, (_, i) => ev('batch', i, `Summarise this support ticket in two sentences:\n${randomWords(rng, 40 + rng.int(40))}`)),
   );
   assert.ok(batch.r.score < 0.3, `batch ${batch.r.score} ${JSON.stringify(batch.r.features)}`);
+  // A bulk job with short fields in one template is indistinguishable from a one-template sweep by text alone:
+  // it is capped at 0.6, under the several-skeleton sweep's 1.
+  const tickets = run(
+    Array.from({ length: 300 }, (_, i) => ev('bulk', i, `Summarise this support ticket in one line. Ticket #${1000 + i}: customer reports ${randomWords(rng, 5)} after the update.`)),
+  );
+  assert.ok(tickets.r.score <= 0.6 && tickets.r.score > 0.4, `one-template bulk ${tickets.r.score} ${JSON.stringify(tickets.r.features)}`);
+  assert.match(tickets.r.reasons[0], /fill one skeleton with new values/);
 });
 
 test('templating: a skeleton shared across a swarm of small accounts is seen by merge', () => {

@@ -5,7 +5,8 @@
  * representatives (Jaccard ≥ 0.5 joins one; otherwise it becomes a new one, evicting the weakest). A prompt
  * counts as *templated* when it joins a skeleton without being an exact repeat of a recent prompt — so a developer
  * re-running the same test prompts is not templating, and a batch job whose prompts are mostly distinct documents
- * behind one short instruction does not share skeletons at this threshold. Via `merge`, skeletons seen in several
+ * behind one short instruction does not share skeletons at this threshold. A single skeleton scores 0.6 at most (a
+ * bulk job with short fields looks exactly like that); several skeletons reach 1. Via `merge`, skeletons seen in several
  * accounts are counted per account: a swarm sharing its templates is visible even when each member sends a few.
  *
  * State per account: 16 sketches × 32 hashes (2 KB), per-skeleton weight and account count (192 B), a 64-slot ring
@@ -121,11 +122,14 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
       if (w >= 0.05 * sum) topAccounts = Math.max(topAccounts, s.accounts[k]);
     }
     const effectiveSkeletons = Math.exp(entropy);
-    const own = support(s.total, 20, 80) * ramp(templatedFraction, 0.3, 0.8);
+    // One skeleton is also the shape of a legitimate bulk job (one document type through one instruction), so it
+    // reaches 0.6 at most; filling several task skeletons — sweeping task space — reaches 1.
+    const own = support(s.total, 20, 80) * ramp(templatedFraction, 0.3, 0.8) * (0.6 + 0.4 * ramp(effectiveSkeletons, 2, 3));
     const shared = ramp(topAccounts, 2, 10) * ramp(templatedFraction, 0.15, 0.5);
     const reasons: string[] = [];
     if (own > 0.05) {
-      reasons.push(`${Math.round(templatedFraction * 100)}% of recent prompts fill ${round(effectiveSkeletons, 1)} skeletons with new values`);
+      const skeletons = effectiveSkeletons < 2 ? 'one skeleton' : `${round(effectiveSkeletons, 1)} skeletons`;
+      reasons.push(`${Math.round(templatedFraction * 100)}% of recent prompts fill ${skeletons} with new values`);
     }
     if (shared > 0.05) reasons.push(`a prompt skeleton is shared by ${topAccounts} accounts`);
     return {
