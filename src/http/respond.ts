@@ -5,7 +5,12 @@ import { errorBody, MoatError, toMoatError } from './errors.ts';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const payload = JSON.stringify(body);
-  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+  // Copied key by key: `{ ...headers, 'content-type': … }` is slow to build in V8 and slow for writeHead to walk.
+  const all: Record<string, string | number> = {};
+  for (const name in headers) all[name] = headers[name];
+  all['content-type'] = 'application/json';
+  all['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(status, all);
   res.end(payload);
 }
 
@@ -15,7 +20,8 @@ export function sendError(res: ServerResponse, err: unknown, requestId?: string)
     res.destroy();
     return moat;
   }
-  const headers: Record<string, string> = { ...moat.headers };
+  const headers: Record<string, string> = {};
+  for (const name in moat.headers) headers[name] = moat.headers[name];
   if (requestId) headers['x-request-id'] = requestId;
   sendJson(res, moat.status, errorBody(moat, requestId), headers);
   return moat;
