@@ -10,7 +10,7 @@
  * and do not count as novel. Score = support(n) × breadth × shallowness factor × (1 − repeat discount).
  *
  * State per account at dimension d ≤ 256: (32 + 48) × d × 4 B of embeddings (≤ 80 KB at d = 256, 40 KB at
- * d = 128), 256 prompt hashes (1 KB), counters; `maxStateBytes` = 80·maxDim·4 + 2 KB. Cost: observe 80 dot products
+ * d = 128), 256 prompt hashes (1 KB), counters; `maxStateBytes` = 80·maxDim·4 + 3.2 KB. Cost: observe 80 dot products
  * (~10k multiply-adds at d = 128) plus a hash of the prompt; score O(1).
  */
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';

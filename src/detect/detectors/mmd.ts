@@ -12,7 +12,7 @@
  * it, so prefer a fixed reference). Half the reference is the reference mean, the other half feeds the null.
  *
  * State per account: the window's features (B × D floats: 64 × 64 × 4 = 16 KB by default), their running sum
- * (D doubles) and squared norms: ≤ 17 KB; `maxStateBytes` = B·D·4 + 8·D + 1 KB. Detector-level: the reference
+ * (D doubles) and squared norms: ≤ 17 KB; `maxStateBytes` = B·D·4 + 8·B + 8·D + 1 KB. Detector-level: the reference
  * model (D × d weights, ~32 KB at d = 128) and, in population mode, the reservoir (512·d·4 B).
  * Cost: observe = one feature map (D·d ≈ 8k multiply-adds at d = 128, plus 64 cosines) and an O(D) window update;
  * score O(D + log N).
