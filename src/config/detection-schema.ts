@@ -61,7 +61,7 @@ export const DetectionConfigSchema = z
     /** No action before an account (or a cluster, summed over members) has this many events. */
     minEventsForAction: z.number().int().min(1).default(30),
     /** A cluster is re-scored at most this often. */
-    clusterRescoreMs: z.number().int().min(0).default(1000),
+    clusterRescoreMs: z.number().int().min(0).default(5000),
     /** Assessments kept per account or cluster in the store's history. */
     historyPerSubject: z.number().int().min(1).default(200),
     embedder: z

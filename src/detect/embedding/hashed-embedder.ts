@@ -6,13 +6,12 @@
  * same prompt always gets the same vector in every process.
  *
  * The projection is the "hashing trick" with a sparse Achlioptas-style sign matrix computed on the fly: each n-gram
- * hash picks `SPREAD` output coordinates and a sign per coordinate from a seeded mixer, so nothing is stored.
+ * hash picks two output coordinates and a sign for each from a seeded mixer, so nothing is stored.
  */
 import type { PromptEmbedder } from './embedder.ts';
 
-const NGRAM_SIZES = [3, 4, 5] as const;
-/** Output coordinates each n-gram touches; more spreads collisions out, at a linear cost. */
-const SPREAD = 4;
+const MIN_GRAM = 3;
+const MAX_GRAM = 5;
 /** Longer prompts are embedded from their first characters only: the cost per event stays bounded. */
 const MAX_CHARS = 4096;
 
@@ -36,13 +35,16 @@ export class HashedNgramEmbedder implements PromptEmbedder {
     if (normalised.length === 0) return null;
     const padded = ` ${normalised} `;
     const out = new Float32Array(this.dims);
-    for (const size of NGRAM_SIZES) {
-      if (padded.length < size) continue;
-      // Rolling FNV-1a over each window; windows are short, so recomputing is cheaper than a rolling hash's bookkeeping.
-      for (let start = 0; start + size <= padded.length; start++) {
-        let h = 0x811c9dc5 ^ this.#seed ^ size;
-        for (let i = start; i < start + size; i++) h = Math.imul(h ^ padded.charCodeAt(i), 0x01000193);
-        this.#scatter(out, h >>> 0);
+    const n = padded.length;
+    const seed = this.#seed;
+    const dims = this.dims;
+    // One FNV-1a pass per start position yields the 3-, 4- and 5-gram hashes as its prefixes of length 3, 4 and 5.
+    for (let start = 0; start + MIN_GRAM <= n; start++) {
+      let h = 0x811c9dc5 ^ seed;
+      const end = Math.min(n, start + MAX_GRAM);
+      for (let i = start; i < end; i++) {
+        h = Math.imul(h ^ padded.charCodeAt(i), 0x01000193);
+        if (i - start + 1 >= MIN_GRAM) scatter(out, dims, h ^ (i - start));
       }
     }
     let norm = 0;
@@ -53,17 +55,15 @@ export class HashedNgramEmbedder implements PromptEmbedder {
     return out;
   }
 
-  #scatter(out: Float32Array, hash: number): void {
-    let h = hash;
-    for (let k = 0; k < SPREAD; k++) {
-      // splitmix-style finaliser: each step yields an independent-looking coordinate and sign.
-      h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-      h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-      h ^= h >>> 16;
-      const index = (h >>> 1) % this.dims;
-      out[index] += (h & 1) === 0 ? 1 : -1;
-    }
-  }
+}
+
+/** Adds ±1 at two coordinates drawn from one finalised hash (low and high halves). */
+function scatter(out: Float32Array, dims: number, hash: number): void {
+  let h = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  h = (h ^ (h >>> 16)) >>> 0;
+  out[(h & 0xffff) % dims] += (h & 0x10000) === 0 ? 1 : -1;
+  out[(h >>> 17) % dims] += (h & 1) === 0 ? 1 : -1;
 }
 
 /** Cosine similarity of two unit vectors. */
