@@ -43,6 +43,17 @@ test('mmd: hard negatives — narrow-interest and single-domain users score belo
   assert.ok(Math.max(...domain) < 0.5, `single domain ${domain.join(' ')}`);
 });
 
+test('mmd: hard negative — a one-template bulk job differs from chat but is narrow, so it counts half', () => {
+  const bulk = windows((rng) => `Summarise this support ticket in one line. Ticket #${rng.int(9999)}: customer reports ${randomWords(rng, 5)} after the update.`, 5, 9);
+  assert.ok(bulk.every((x) => x === 0.5), bulk.join(' '));
+  const s = detector.create();
+  const rng = createRng(10);
+  for (let i = 0; i < 64; i++) detector.observe(s, makeEvent({ at: T0, promptText: `Write a short poem about ${randomWords(rng, 1)} in the style of Frost.` }));
+  const r = detector.score(s, T0);
+  assert.equal(r.score, 0.5);
+  assert.match(r.reasons[1], /counted 50%: the window is narrow \(diversity 0\.\d+× benign\)/);
+});
+
 test('mmd: too short a window is not scored; a cluster window interleaves its members', () => {
   const rng = createRng(6);
   const members: MmdState[] = Array.from({ length: 16 }, () => {

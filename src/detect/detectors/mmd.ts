@@ -14,6 +14,9 @@
  * State per account: the window's features (B × D floats: 64 × 64 × 4 = 16 KB by default), their running sum
  * (D doubles) and squared norms: ≤ 17 KB; `maxStateBytes` = B·D·4 + 8·B + 8·D + 1 KB. Detector-level: the reference
  * model (D × d weights, ~32 KB at d = 128) and, in population mode, the reservoir (512·d·4 B).
+ * A window much less diverse than the reference (one template, one document type: the test's known false positive
+ * for domain-specific tenants) counts half: score = ramp(excess, 2, 5) × (0.5 + 0.5·ramp(diversity ratio, 0.6, 0.9)).
+ *
  * Cost: observe = one feature map (D·d ≈ 8k multiply-adds at d = 128, plus 64 cosines) and an O(D) window update;
  * score O(D + log N).
  */
@@ -206,15 +209,27 @@ export function createMmdDetector(options: MmdOptions = {}): Detector<MmdState> 
     const median = m.nullStats[n >> 1];
     const p99 = m.nullStats[Math.min(n - 1, Math.floor(0.99 * n))];
     const excess = (stat - median) / Math.max(1e-12, p99 - median);
+    // Diversity = 1 − mean kernel between distinct prompts, for the window and for the reference. Distillation needs
+    // diverse prompts; a window far less diverse than benign traffic is a narrow job (one template, one document
+    // type) — the MMD test's known false positive for domain-specific tenants — so it counts half.
+    let sumSq = 0;
+    for (let k = 0; k < features; k++) sumSq += s.sum[k] * s.sum[k];
+    const windowDiversity = 1 - (sumSq - norms) / (windowSize * (windowSize - 1));
+    const diversityRatio = windowDiversity / Math.max(1e-9, 1 - m.within);
+    const breadth = 0.5 + 0.5 * ramp(diversityRatio, 0.6, 0.9);
     // 0 up to twice the null's 99th-percentile excess, 1 at five times: 64-prompt windows are noisy (the paper used 1,500).
-    const value = ramp(excess, 2, 5);
+    const value = ramp(excess, 2, 5) * breadth;
+    const reasons: string[] = [];
+    if (value > 0) {
+      reasons.push(
+        `last ${windowSize} prompts differ from benign traffic: MMD² ${stat.toExponential(2)}, ${round(excess, 1)}× the null's 99th-percentile excess (p ${round(p, 4)})`,
+      );
+      if (breadth < 1) reasons.push(`counted ${Math.round(breadth * 100)}%: the window is narrow (diversity ${round(diversityRatio, 2)}× benign)`);
+    }
     return {
       score: value,
-      reasons:
-        value > 0
-          ? [`last ${windowSize} prompts differ from benign traffic: MMD² ${stat.toExponential(2)}, ${round(excess, 1)}× the null's 99th-percentile excess (p ${round(p, 4)})`]
-          : [],
-      features: { mmd2: stat, pValue: round(p, 4), nullExcess: round(excess, 3), windowSize, referenceReady: 1 },
+      reasons,
+      features: { mmd2: stat, pValue: round(p, 4), nullExcess: round(excess, 3), diversityRatio: round(diversityRatio, 3), windowSize, referenceReady: 1 },
     };
   };
 
