@@ -7,10 +7,12 @@ import { ConfigError } from '../config/load.ts';
 import { registerAdminCommands } from './admin-commands.ts';
 import { registerConfigCommand } from './config.ts';
 import { registerDetectCommand } from './detect.ts';
+import { registerDetectEvalCommand } from './detect-eval.ts';
 import { registerDistillCommand } from './distill.ts';
 import { registerGatewayCommand } from './gateway.ts';
 import { ExitError } from './io.ts';
 import { registerServeCommand } from './serve.ts';
+import { registerSimulateCommand } from './simulate.ts';
 import { registerTrainCommand } from './train.ts';
 import { registerUpCommand } from './up.ts';
 import { registerVerifyCommand } from './verify.ts';
@@ -22,6 +24,8 @@ const COMMANDS: ((program: Command) => void)[] = [
   registerConfigCommand,
   registerAdminCommands,
   registerDetectCommand,
+  registerDetectEvalCommand,
+  registerSimulateCommand,
   registerTrainCommand,
   registerDistillCommand,
   registerServeCommand,
