@@ -46,3 +46,37 @@ test('every detector scores in [0, 1] with reasons as strings, per account and m
     }
   }
 });
+
+test('merging no states gives an empty state that scores 0', () => {
+  for (const d of createDetectors({ mmd: { reference } })) assert.equal(d.score(d.merge([]), T0).score, 0, d.name);
+});
+
+test('dose–response: a larger share of attack traffic never lowers the score (coverage, mmd, templating, api-probing)', () => {
+  const attack = (rng: ReturnType<typeof createRng>, i: number) =>
+    makeEvent({
+      at: T0 + i * 1000,
+      promptText:
+        i % 2
+          ? `Write a short poem about ${randomWords(rng, 1)} in the style of ${['Frost', 'Hugo'][i % 4 >> 1]}.`
+          : `${randomWords(rng, 2)}: ${randomWords(rng, 4)}?`,
+      params: { logprobs: true, logitBias: true, maxTokens: 1 },
+    });
+  const benign = (rng: ReturnType<typeof createRng>, i: number) => makeEvent({ at: T0 + i * 1000, promptText: humanPrompt(rng), followUp: i % 3 === 0 });
+  // MMD's reference must be traffic like the benign stream (the production reference prompts use other words).
+  const referenceRng = createRng(99);
+  const chatReference = Array.from({ length: 512 }, () => embedText(humanPrompt(referenceRng)) as Float32Array);
+  for (const d of createDetectors({ only: ['coverage', 'mmd', 'templating', 'api-probing'], mmd: { reference: chatReference } })) {
+    let previous = -1;
+    let clean = 0;
+    for (const share of [0, 0.25, 0.5, 0.75, 1]) {
+      const rng = createRng(42);
+      const s = d.create();
+      for (let i = 0; i < 300; i++) d.observe(s, rng.next() < share ? attack(rng, i) : benign(rng, i));
+      const value = d.score(s, T0).score;
+      assert.ok(value >= previous - 0.05, `${d.name}: ${value} at share ${share} after ${previous}`);
+      if (share === 0) clean = value;
+      previous = Math.max(previous, value);
+    }
+    assert.ok(previous > clean + 0.1, `${d.name} scores the pure attack (${previous}) above benign traffic (${clean})`);
+  }
+});
