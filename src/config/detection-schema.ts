@@ -54,8 +54,12 @@ export const DetectionConfigSchema = z
     queueCapacity: z.number().int().min(1).default(20_000),
     /** Events the worker takes per turn of the event loop. */
     batchSize: z.number().int().min(1).max(10_000).default(256),
-    /** Accounts whose state is kept; the least recently seen is evicted first. */
-    maxAccounts: z.number().int().min(1).default(20_000),
+    /**
+     * Accounts whose state is kept; the least recently seen is evicted first. Each costs at most the sum of the
+     * detectors' `maxStateBytes` (180 KB at the 256-dimension bound, ~90 KB with the default 96-dimension embedder),
+     * so the default bounds detection state at ~0.45–0.9 GB; the start-up log states the ceiling.
+     */
+    maxAccounts: z.number().int().min(1).default(5_000),
     /** An account idle this long loses its detection state. */
     idleEvictSeconds: z.number().int().min(1).default(24 * 3600),
     /** No action before an account (or a cluster, summed over members) has this many events. */

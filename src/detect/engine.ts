@@ -52,6 +52,8 @@ interface ClusterEntry {
 /** Persist an assessment when its risk moved at least this much, its level changed, or this long passed. */
 const PERSIST_RISK_DELTA = 0.05;
 const PERSIST_EVERY_MS = 60_000;
+/** An account entry besides detector states: ids, counters, the last scores and assessment (reasons included). */
+const ENTRY_OVERHEAD_BYTES = 4096;
 
 export class DetectionEngine {
   readonly #d: DetectionEngineDeps;
@@ -125,7 +127,12 @@ export class DetectionEngine {
   }
 
   detectorNames(): string[] {
-    return this.#d.detectors.map((d) => d.name);
+    return this.#runner.detectors.map((d) => d.name);
+  }
+
+  /** The documented ceiling of one account's state: every running detector's `maxStateBytes` plus the entry itself. */
+  maxStateBytesPerAccount(): number {
+    return this.#runner.detectors.reduce((sum, d) => sum + d.maxStateBytes, 0) + ENTRY_OVERHEAD_BYTES;
   }
 
   /** After an admin cleared the account: forget its evidence, and keep cluster actions off it for a day. */

@@ -68,7 +68,11 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
     now,
   });
   engine.start(options.bus);
-  logger.info({ shadow: config.shadow, detectors: engine.detectorNames(), actionsInForce: actions.size }, 'detection started');
+  const perAccountBytes = engine.maxStateBytesPerAccount();
+  logger.info(
+    { shadow: config.shadow, detectors: engine.detectorNames(), actionsInForce: actions.size, perAccountBytes, stateCeilingMB: Math.round((perAccountBytes * config.maxAccounts) / 1e6) },
+    'detection started',
+  );
   return {
     engine,
     executor,
