@@ -10,14 +10,32 @@ const EXACT_POISSON_BINOMIAL_LIMIT = 6000; // O(n²) work: 36 M steps at the lim
 
 /** ln P[Σ Bernoulli(pᵢ) ≥ k]: exact by dynamic programming up to 6,000 trials, else normal with continuity correction. */
 export function logPoissonBinomialUpperTail(k: number, probabilities: readonly number[]): number {
+  return poissonBinomialTails(k, probabilities).logAtLeast;
+}
+
+/**
+ * The mid-p value ln(P[S > k] + ½·P[S = k]): for a discrete statistic with few trials the exact tail piles null
+ * p-values up near 1 (conservative, and a KS check of calibration then fails); the mid-p is close to uniform.
+ */
+export function logPoissonBinomialMidP(k: number, probabilities: readonly number[]): number {
+  const { logAtLeast, logAbove } = poissonBinomialTails(k, probabilities);
+  const atLeast = Math.exp(logAtLeast);
+  const above = Math.exp(logAbove);
+  const mid = above + 0.5 * (atLeast - above);
+  return mid > 1e-290 ? Math.log(mid) : logAtLeast;
+}
+
+function poissonBinomialTails(k: number, probabilities: readonly number[]): { logAtLeast: number; logAbove: number } {
   const n = probabilities.length;
-  if (k <= 0) return 0;
-  if (k > n) return Number.NEGATIVE_INFINITY;
+  if (k > n) return { logAtLeast: Number.NEGATIVE_INFINITY, logAbove: Number.NEGATIVE_INFINITY };
   if (n > EXACT_POISSON_BINOMIAL_LIMIT) {
     const mean = probabilities.reduce((s, p) => s + p, 0);
-    const variance = probabilities.reduce((s, p) => s + p * (1 - p), 0);
-    const tail = normalUpperTail((k - 0.5 - mean) / Math.sqrt(variance));
-    return tail > 1e-290 ? Math.log(tail) : chernoffLogBound(k, probabilities);
+    const sd = Math.sqrt(probabilities.reduce((s, p) => s + p * (1 - p), 0));
+    const logTail = (x: number) => {
+      const tail = normalUpperTail((x - mean) / sd);
+      return tail > 1e-290 ? Math.log(tail) : chernoffLogBound(Math.ceil(x), probabilities);
+    };
+    return { logAtLeast: k <= 0 ? 0 : logTail(k - 0.5), logAbove: logTail(k + 0.5) };
   }
   const dist = new Float64Array(n + 1);
   dist[0] = 1;
@@ -26,10 +44,12 @@ export function logPoissonBinomialUpperTail(k: number, probabilities: readonly n
     for (let j = i + 1; j >= 1; j--) dist[j] = (dist[j] ?? 0) * (1 - p) + (dist[j - 1] ?? 0) * p;
     dist[0] = (dist[0] ?? 0) * (1 - p);
   }
-  let tail = 0;
-  for (let j = k; j <= n; j++) tail += dist[j] ?? 0;
-  // Below ~1e-300 the sum underflows: the Chernoff bound is then a (conservative) stand-in.
-  return tail > 1e-290 ? Math.min(0, Math.log(tail)) : chernoffLogBound(k, probabilities);
+  let above = 0;
+  for (let j = Math.max(0, k + 1); j <= n; j++) above += dist[j] ?? 0;
+  const atLeast = k <= 0 ? 1 : above + (dist[k] ?? 0);
+  // Below ~1e-290 the sums underflow: the Chernoff bound is then a (conservative) stand-in.
+  const log = (tail: number, from: number) => (tail > 1e-290 ? Math.min(0, Math.log(tail)) : chernoffLogBound(from, probabilities));
+  return { logAtLeast: log(atLeast, k), logAbove: k + 1 > n ? Number.NEGATIVE_INFINITY : log(above, k + 1) };
 }
 
 /** min over t ≥ 0 of −tk + Σ ln(1 − p + p·eᵗ): an upper bound on ln P[S ≥ k], found by ternary search (convex in t). */

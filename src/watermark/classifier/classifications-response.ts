@@ -13,6 +13,7 @@ export interface SelectedInput {
   role: 'watermark' | 'control';
   input: string;
   served: string;
+  trueLabel: string;
   labels: string[];
 }
 
@@ -34,12 +35,13 @@ export function applyDawnToBody(body: unknown, inputs: readonly (string | null)[
     const role = dawnRole(accountKey, text, params.fraction, params.controlFraction);
     if (role === 'none') continue;
     const labels = Object.keys(item.probabilities);
+    const trueLabel = item.label;
     if (role === 'watermark') {
       const wrong = keyedWrongLabel(accountKey, text, labels, item.label);
       Object.assign(item, flipAnswer(item, wrong));
       flipped++;
     }
-    onSelected({ role, input: text, served: item.label, labels });
+    onSelected({ role, input: text, served: item.label, trueLabel, labels });
   }
   return flipped;
 }

@@ -92,7 +92,7 @@ describe('DAWN', () => {
 
   it('the file ledger keeps one record per account, model and input and skips a torn line', () => {
     const ledger = new FileDawnLedger(join(mkdtempSync(join(tmpdir(), 'dawn-')), 'ledger.jsonl'));
-    const entry = { keyId: 'wm.1.00000000.a', accountId: 'a', model: 'm', role: 'watermark' as const, input: 'x', served: 'spam', labels: LABELS, at: 1 };
+    const entry = { keyId: 'wm.1.00000000.a', accountId: 'a', model: 'm', role: 'watermark' as const, input: 'x', served: 'spam', trueLabel: 'ham', labels: LABELS, at: 1 };
     ledger.record(entry);
     ledger.record(entry);
     ledger.record({ ...entry, accountId: 'b' });

@@ -16,6 +16,8 @@ export const DawnRecordSchema = z.object({
   input: z.string(),
   /** The label the service answered. */
   served: z.string(),
+  /** The upstream's own label (differs from `served` on watermark inputs). */
+  trueLabel: z.string(),
   labels: z.array(z.string()),
   at: z.number(),
 });

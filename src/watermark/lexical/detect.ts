@@ -3,10 +3,12 @@
  * (previous word, group) slot is kept once (its first word), and a slot is a hit when its word is the member the key
  * selects there. Under the null — texts independent of the key — the key's choice at a distinct slot is a fresh draw
  * with the group's weights, so slot i is a hit with probability wᵢ = weight of the word actually written, whatever
- * the text's own word frequencies are. The hit count is then Poisson-binomial(w): exact p-value, no benign-rate
- * estimate needed. Repeated slots are dropped because they repeat one draw (the miscalibration issue 6 warns about).
+ * the text's own word frequencies are. The hit count is then Poisson-binomial(w): an exact null, no benign-rate
+ * estimate needed. The mid-p is reported as the p-value (the exact tail is conservative and piles null p-values up
+ * near 1 when slots are few) with the exact tail beside it. Repeated slots are dropped because they repeat one draw
+ * (the miscalibration issue 6 warns about).
  */
-import { logPoissonBinomialUpperTail } from '../proxy-stats.ts';
+import { logPoissonBinomialMidP, logPoissonBinomialUpperTail } from '../proxy-stats.ts';
 import { lexicalKey, type SynonymGroup, type SynonymTable, selectedMember, synonymTable } from './synonyms.ts';
 import { WordScanner } from './word-scanner.ts';
 
@@ -51,8 +53,11 @@ export interface LexicalScore {
   expectedHits: number;
   /** (hits − Σw) / √Σw(1 − w). */
   z: number;
+  /** Mid-p value (uniform-ish under the null even with few slots). */
   pValue: number;
   log10PValue: number;
+  /** The exact (conservative) tail P[hits ≥ observed]. */
+  exactPValue: number;
 }
 
 /** Scores distinct slots under an account key. */
@@ -66,7 +71,7 @@ export function scoreLexical(slots: readonly LexicalSlot[], accountKey: Buffer):
   }
   const expectedHits = nullProbabilities.reduce((s, p) => s + p, 0);
   const variance = nullProbabilities.reduce((s, p) => s + p * (1 - p), 0);
-  const logP = logPoissonBinomialUpperTail(hits, nullProbabilities);
+  const logP = logPoissonBinomialMidP(hits, nullProbabilities);
   return {
     scored: slots.length,
     hits,
@@ -74,5 +79,6 @@ export function scoreLexical(slots: readonly LexicalSlot[], accountKey: Buffer):
     z: variance > 0 ? (hits - expectedHits) / Math.sqrt(variance) : 0,
     pValue: Math.exp(logP),
     log10PValue: logP / Math.LN10,
+    exactPValue: Math.exp(logPoissonBinomialUpperTail(hits, nullProbabilities)),
   };
 }

@@ -1,0 +1,77 @@
+/**
+ * `--modality classifier`: DAWN. Probes are the inputs the gateway recorded in the DAWN ledger for the accounts being
+ * tested (watermark inputs first, then controls, round-robin over accounts, up to --probes). Under a key, every
+ * probed input gets the role that key gives it (watermark / control / neither) and, if watermark, the key's wrong
+ * label; Fisher's exact test then compares hits with control errors (../classifier/detect.ts). Scoring the whole
+ * probe set under any key this way is what lets the framework calibrate on independent keys and rank accounts.
+ */
+import type { Config } from '../../config/schema.ts';
+import { dawnRole, keyedWrongLabel } from '../classifier/dawn.ts';
+import { type DawnOutcome, scoreDawn } from '../classifier/detect.ts';
+import { type DawnLedger, type DawnRecord, dawnLedgerFile, FileDawnLedger } from '../classifier/ledger.ts';
+import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
+
+interface Observation {
+  input: string;
+  trueLabel: string;
+  labels: string[];
+  suspect: string;
+}
+
+export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'watermark'>, ledger?: DawnLedger): VerifyMethod<Observation> {
+  const { fraction, controlFraction } = config.watermark.classifier;
+  return {
+    modality: 'classifier',
+    description: `DAWN (keyed wrong label on ${fraction * 100}% of inputs, ${controlFraction * 100}% kept as controls): the suspect's labels on the ledger's watermark and control inputs, one-sided Fisher exact test of keyed-wrong-label hits vs control errors`,
+    defaultProbes: 1000,
+    selectProbes({ keys, count, model }: ProbeSelection): Probe[] {
+      const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
+      const records = source.list(keys.map((k) => k.accountId));
+      if (!records.some((r) => r.role === 'watermark')) {
+        throw new Error(`the DAWN ledger (${dawnLedgerFile(config.dataDir)}) holds no watermark inputs for these accounts: nothing to ask the suspect`);
+      }
+      return pickRecords(records, count).map((r, i) => ({
+        id: `dawn-${i}`,
+        path: '/classifications',
+        body: { model, input: r.input },
+        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels },
+      }));
+    },
+    parseAnswer(probe, response) {
+      const data = (response as { data?: unknown } | null)?.data;
+      const label = Array.isArray(data) ? (data[0] as { label?: unknown } | undefined)?.label : undefined;
+      const meta = probe.meta as { input: string; trueLabel: string; labels: string[] };
+      if (typeof label !== 'string') throw new GarbageAnswer('answer has no label');
+      return { input: meta.input, trueLabel: meta.trueLabel, labels: meta.labels, suspect: label };
+    },
+    score(answers, key) {
+      const outcomes: DawnOutcome[] = [];
+      for (const { observation: o } of answers) {
+        const role = dawnRole(key.key, o.input, fraction, controlFraction);
+        if (role === 'none') continue;
+        const served = role === 'watermark' ? keyedWrongLabel(key.key, o.input, o.labels, o.trueLabel) : o.trueLabel;
+        outcomes.push({ role, served, suspect: o.suspect });
+      }
+      const s = scoreDawn(outcomes);
+      return {
+        statisticName: '−log10 p (Fisher exact)',
+        statistic: -s.log10PValue,
+        pValue: s.pValue,
+        scored: s.watermarkInputs + s.controlInputs,
+        details: { watermarkInputs: s.watermarkInputs, hits: s.hits, controlInputs: s.controlInputs, controlErrors: s.controlErrors, log10PValue: Math.round(s.log10PValue * 1e4) / 1e4 },
+      };
+    },
+  };
+}
+
+/** Watermark inputs before controls, accounts taking turns, at most `count`. */
+function pickRecords(records: readonly DawnRecord[], count: number): DawnRecord[] {
+  const ordered: DawnRecord[] = [];
+  for (const role of ['watermark', 'control'] as const) {
+    const byAccount = new Map<string, DawnRecord[]>();
+    for (const r of records) if (r.role === role) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
+    const queues = [...byAccount.values()];
+    for (let i = 0; queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length) ordered.push(q[i] as DawnRecord);
+  }
+  return ordered.slice(0, count);
+}
