@@ -165,6 +165,30 @@ describe('DetectionEngine', () => {
     assert.equal(await g.stores.bans.activeBan(ids[3], Date.now()), null, 'an unlinked account with one event is left alone');
   });
 
+  test('events are enriched off the request path: a unit embedding of the prompt, and followUp from assistant turns', async () => {
+    const seen: { followUp: boolean; norm: number | null }[] = [];
+    const recorder: Detector<object> = {
+      name: 'coverage',
+      maxStateBytes: 0,
+      create: () => ({}),
+      observe: (_s, e) => {
+        seen.push({ followUp: e.followUp, norm: e.embedding ? Math.round(e.embedding.reduce((sum, x) => sum + x * x, 0) * 1000) / 1000 : null });
+      },
+      score: () => ({ score: 0, reasons: [], features: {} }),
+      merge: () => ({}),
+    };
+    const f = engineFixture({ detectors: [recorder] });
+    f.engine.enqueue(requestEvent({ accountId: 'a', promptText: 'first question', assistantTurns: 0 }));
+    f.engine.enqueue(requestEvent({ accountId: 'a', promptText: 'and a follow-up', assistantTurns: 2 }));
+    f.engine.enqueue(requestEvent({ accountId: 'a', promptText: '' }));
+    await f.engine.drain();
+    assert.deepEqual(seen, [
+      { followUp: false, norm: 1 },
+      { followUp: true, norm: 1 },
+      { followUp: false, norm: null },
+    ]);
+  });
+
   test('account state is bounded: the least recently seen account is evicted', async () => {
     const f = engineFixture({ detectors: [probingFake()], detection: { maxAccounts: 2 } });
     for (const id of ['a', 'b', 'c']) f.engine.enqueue(requestEvent({ accountId: id }));
