@@ -130,7 +130,8 @@ export function createCoverageDetector(options: CoverageOptions = {}): Detector<
     const coverageRate = s.novelWeight > 0 ? s.newLeaders / s.novelWeight : 0;
     const shallow = 1 - s.followUps / s.weight;
     const repeatFraction = s.repeats / s.weight;
-    const breadth = 0.5 * ramp(novelty, 0.85, 1) + 0.5 * ramp(coverageRate, 0.04, 0.2);
+    // Calibrated on the test embedder and the engine's hashed n-gram embedder: benign chat novelty 0.77–0.85, sweeps ≥ 1.
+    const breadth = 0.5 * ramp(novelty, 0.88, 1.02) + 0.5 * ramp(coverageRate, 0.04, 0.2);
     const value =
       support(s.total, 30, 150) * breadth * (0.3 + 0.7 * ramp(shallow, 0.6, 0.95)) * (1 - ramp(repeatFraction, 0.15, 0.5));
     const reasons: string[] = [];
