@@ -13,6 +13,13 @@ import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } fro
 /** Prompt length in characters and completion length in tokens (characters for the built-in LMs). */
 const PROMPT_CHARS = 40;
 const COMPLETION_TOKENS = 100;
+/**
+ * Probes sample below temperature 1: a student's learned green bias sits in the order of its most likely
+ * continuations, which low-temperature samples concentrate on (measured on the tiny end-to-end student: green share
+ * 0.26–0.29 at T = 1, 0.42 at T = 0.5). The null is unaffected: deduplicated scoring is exact for any text that does
+ * not depend on the key, however it was sampled.
+ */
+const PROBE_TEMPERATURE = 0.5;
 
 let corpus: string | undefined;
 function heldOutText(): string {
@@ -53,7 +60,7 @@ export function createTextVerifyMethod(config: Pick<Config, 'watermark'>): Verif
       return textProbePrompts(probeSeed, count).map((prompt, i) => ({
         id: `text-${i}`,
         path: '/completions',
-        body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: 1 },
+        body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: PROBE_TEMPERATURE },
         meta: { prompt },
       }));
     },
