@@ -8,10 +8,11 @@
  *
  * Adaptations, each for a reason: one class (text prompts have no predicted class); G is bounded (64 members,
  * reservoir-replaced when full) and the distances are a 512-slot sliding window (memory, and Shapiro–Wilk's n
- * limit); exact repeats (distance 0) are skipped — a developer re-running a prompt is not probing the boundary.
+ * limit); exact repeats of any of the last 256 prompts (and distance-0 prompts) are skipped — a developer or an
+ * evaluation suite re-running prompts is not probing the boundary.
  *
- * State per account at dimension d: 64·d·4 B for G (32 KB at d = 128, 64 KB at d = 256), 2 KB of distances,
- * scalars; `maxStateBytes` = 64·maxDim·4 + 3 KB. Cost: observe 64 dot products (~8k multiply-adds at d = 128);
+ * State per account at dimension d: 64·d·4 B for G (32 KB at d = 128, 64 KB at d = 256), 2 KB of distances, 1 KB
+ * of recent prompt hashes, scalars; `maxStateBytes` = 64·maxDim·4 + 4.1 KB. Cost: observe 64 dot products (~8k multiply-adds at d = 128);
  * every 10th observe also runs the test (sort + O(n), n ≤ 512: ~20–40 µs, so ~3 µs amortised); score O(1).
  */
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
@@ -33,6 +34,7 @@ import { shapiroWilk } from './stats/shapiro-wilk.ts';
 const GROWING = 64;
 const WINDOW = 512;
 const TEST_EVERY = 10;
+const RECENT_PROMPTS = 256;
 
 export interface PradaOptions {
   /** Flag when W < delta (default 0.9). */
@@ -59,7 +61,7 @@ export interface PradaState {
   tested: number;
   rand: number;
   total: number;
-  /** Hashes of the last 64 prompts: exact repeats are skipped. */
+  /** Hashes of the last 256 prompts: exact repeats are skipped (an evaluation suite re-run is not probing). */
   recentHashes: Uint32Array;
   recentCursor: number;
 }
@@ -89,7 +91,7 @@ export function createPradaDetector(options: PradaOptions = {}): Detector<PradaS
     tested: 0,
     rand: 0x2545f491,
     total: 0,
-    recentHashes: new Uint32Array(64),
+    recentHashes: new Uint32Array(RECENT_PROMPTS),
     recentCursor: 0,
   });
 
@@ -206,7 +208,7 @@ export function createPradaDetector(options: PradaOptions = {}): Detector<PradaS
 
   return {
     name: 'prada',
-    maxStateBytes: embeddingSetBytes(GROWING, maxDim) + WINDOW * 4 + 1024,
+    maxStateBytes: embeddingSetBytes(GROWING, maxDim) + WINDOW * 4 + RECENT_PROMPTS * 4 + 1024,
     create,
     observe,
     score,

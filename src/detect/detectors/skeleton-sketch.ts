@@ -101,8 +101,25 @@ function finish(h: number): number {
 
 /** The bottom-k sketch (ascending, distinct, length ≤ k) of the prompt's unigram and bigram shingles. */
 export function sketchPrompt(text: string): Uint32Array {
-  const tokens = tokenScratch;
-  const n = maskedTokenHashes(text, tokens);
+  const n = maskedTokenHashes(text, tokenScratch);
+  return bottomK(tokenScratch, n, SKETCH_K);
+}
+
+/** Tokens that make a prompt's head: a wrapper template ("You are a helpful assistant… Request:") fits in it. */
+export const HEAD_TOKENS = 12;
+export const HEAD_K = 24;
+
+/**
+ * The whole-prompt sketch and the head sketch (all shingles of the first HEAD_TOKENS tokens) from one scan. The head
+ * catches a template wrapped around long, varied content — invisible to the whole-prompt Jaccard, where the content
+ * dominates — and is what a swarm's members share.
+ */
+export function sketchPromptParts(text: string): { whole: Uint32Array; head: Uint32Array } {
+  const n = maskedTokenHashes(text, tokenScratch);
+  return { whole: bottomK(tokenScratch, n, SKETCH_K), head: bottomK(tokenScratch, Math.min(n, HEAD_TOKENS), HEAD_K) };
+}
+
+function bottomK(tokens: Uint32Array, n: number, k: number): Uint32Array {
   if (n === 0) return new Uint32Array(0);
   const hashes = scratch.subarray(0, 2 * n - 1);
   hashes[0] = tokens[0];
@@ -111,10 +128,10 @@ export function sketchPrompt(text: string): Uint32Array {
     hashes[2 * i] = (Math.imul(tokens[i - 1], 31) ^ Math.imul(tokens[i], 0x9e3779b1)) >>> 0;
   }
   hashes.sort();
-  const out = new Uint32Array(Math.min(SKETCH_K, hashes.length));
-  let k = 0;
-  for (let i = 0; i < hashes.length && k < SKETCH_K; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) out[k++] = hashes[i];
-  return k === out.length ? out : out.slice(0, k);
+  const out = new Uint32Array(Math.min(k, hashes.length));
+  let m = 0;
+  for (let i = 0; i < hashes.length && m < k; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) out[m++] = hashes[i];
+  return m === out.length ? out : out.slice(0, m);
 }
 
 /** Estimated Jaccard similarity of two bottom-k sketches (each sorted ascending), read at offsets into their arrays. */
@@ -125,9 +142,10 @@ export function sketchSimilarity(
   b: ArrayLike<number>,
   bOffset: number,
   bLen: number,
+  cap = SKETCH_K,
 ): number {
   if (aLen === 0 || bLen === 0) return 0;
-  const k = Math.min(SKETCH_K, Math.max(aLen, bLen));
+  const k = Math.min(cap, Math.max(aLen, bLen));
   let i = 0;
   let j = 0;
   let taken = 0;

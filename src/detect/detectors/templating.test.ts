@@ -5,7 +5,7 @@ import type { DetectionEvent } from '../types.ts';
 import { hashString, maskedTokens, SKETCH_K, sketchPrompt, sketchSimilarity } from './skeleton-sketch.ts';
 import { createTemplatingDetector } from './templating.ts';
 import { approximateBytes } from './testing/state-size.ts';
-import { createRng, humanPrompt, makeEvent, type Rng, randomWords, T0 } from './testing/traffic.ts';
+import { createRng, humanFollowUp, humanPrompt, makeEvent, type Rng, randomWords, T0 } from './testing/traffic.ts';
 
 const NAMES = ['Austen', 'Borges', 'Chekhov', 'Dickinson', 'Eliot', 'Frost', 'Gogol', 'Hugo'];
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[rng.int(xs.length)];
@@ -96,6 +96,29 @@ test('templating: a skeleton shared across a swarm of small accounts is seen by 
   const cluster = d.score(d.merge(members), T0);
   assert.ok(cluster.score > 0.8, `cluster ${cluster.score} ${JSON.stringify(cluster.features)}`);
   assert.match(cluster.reasons.join('\n'), /shared by \d+ accounts/);
+});
+
+test('templating: a wrapper around long varied content, shared by a swarm, is seen by merge; look-alike users are not', () => {
+  const rng = createRng(6);
+  const d = createTemplatingDetector();
+  const wrap = (x: string) => `You are a helpful assistant. Answer the following request as completely as you can.\n\nRequest: ${x}\n\nAnswer:`;
+  const swarm = Array.from({ length: 12 }, (_, m) => {
+    const s = d.create();
+    for (let i = 0; i < 20; i++) d.observe(s, ev(`w${m}`, i, wrap(randomWords(rng, 30 + rng.int(30)))));
+    return s;
+  });
+  const alone = d.score(swarm[0], T0);
+  assert.ok(alone.score < 0.1, `one member (one wrapper, distinct content) ${alone.score} ${JSON.stringify(alone.features)}`);
+  const cluster = d.score(d.merge(swarm), T0);
+  assert.ok(cluster.score > 0.8, `swarm ${cluster.score} ${JSON.stringify(cluster.features)}`);
+  assert.match(cluster.reasons[0], /100% of prompts open with the same wrapper, shared by 12 accounts/);
+  const office = Array.from({ length: 20 }, (_, m) => {
+    const s = d.create();
+    for (let i = 0; i < 20; i++) d.observe(s, ev(`u${m}`, i, i % 3 ? humanPrompt(rng) : humanFollowUp(rng)));
+    return s;
+  });
+  const users = d.score(d.merge(office), T0);
+  assert.ok(users.score < 0.3, `look-alike users ${users.score} ${JSON.stringify(users.features)}`);
 });
 
 test('templating: rejects malformed events, stays bounded after 10,000 events', () => {
