@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   models: async () => (await import('./models.ts')).runModelsBench(),
   'detect-engine': async () => (await import('./detect-engine.ts')).runDetectEngineBench(),
   detectors: async () => (await import('./detectors.ts')).runDetectorsBench(),
+  'watermark-proxy': async () => (await import('./watermark-proxy.ts')).runWatermarkProxyBench(),
   detect: async () => (await import('./detect.ts')).runDetectBench(),
 };
 

@@ -1,0 +1,213 @@
+/**
+ * `npm run bench -- watermark-proxy`: what the proxy watermarks cost honest users, measured on the built-in models
+ * with and without the mark in the same run, and how the detection tests behave on real model outputs.
+ *   - classifier: held-out SpamAssassin accuracy of classifier-teacher, plain vs DAWN (default fraction), per account;
+ *   - embedding: held-out SOTU retrieval recall@1/5/10 of the embedder, plain vs trigger-marked, per account;
+ *   - lexical: bits per character of the Moby-Dick LM (lm-teacher) on held-out prose, plain vs synonym-marked, and
+ *     the share of words changed;
+ *   - detection on real outputs: the marked embedder itself vs an independent embedder (p-values over 100 keys);
+ *   - DAWN end to end (watermark-proxy-dawn.ts): serve → harvest through the gateway → distil → verify.
+ * Target (issue 6): ≤ 1% relative cost per modality. Writes bench/results/watermark-proxy.json.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { LanguageModel, TextClassifier, TextEmbedder } from '../src/ml/contracts.ts';
+import { loadMobyDick } from '../src/ml/data/moby-dick.ts';
+import { initEngine } from '../src/ml/engine/init.ts';
+import { spamAssassinData } from '../src/ml/models/classifier/family.ts';
+import { recallAtK } from '../src/ml/models/embedder/retrieval-eval.ts';
+import { sotuEmbedderData } from '../src/ml/models/embedder/sotu-corpus.ts';
+import { loadModel } from '../src/ml/registry.ts';
+import { dawnRole, keyedWrongLabel } from '../src/watermark/classifier/dawn.ts';
+import { embeddingProbes, scoreEmbedding } from '../src/watermark/embedding/detect.ts';
+import { DEFAULT_EMBEDDING_PARAMS, type EmbeddingMarkParams, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
+import { markText } from '../src/watermark/lexical/marker.ts';
+import { ksUniform } from '../src/watermark/stats.ts';
+import { dawnEndToEnd } from './watermark-proxy-dawn.ts';
+
+const MASTER = 'bench-watermark-master-secret-0123456789abcdef';
+const ACCOUNTS = 10;
+const accountKey = (i: number) => createHash('sha256').update(`bench-account-${i}`).digest();
+const relative = (marked: number, plain: number) => (plain === 0 ? 0 : (plain - marked) / plain);
+const round = (x: number, digits = 5) => Math.round(x * 10 ** digits) / 10 ** digits;
+
+async function load<T>(names: string[], family: 'classifier' | 'embedder' | 'lm'): Promise<{ name: string; model: T } | null> {
+  for (const name of names) {
+    const dir = join('models', name);
+    if (!existsSync(join(dir, 'model.json'))) continue;
+    const loaded = await loadModel(dir);
+    if (loaded.family === family) return { name, model: loaded.model as T };
+  }
+  return null;
+}
+
+async function classifierCost() {
+  const found = await load<TextClassifier>(['classifier-teacher'], 'classifier');
+  if (!found) return { skipped: 'models/classifier-teacher missing' };
+  const { model } = found;
+  const test = spamAssassinData().test;
+  const rows: number[][] = [];
+  for (let i = 0; i < test.length; i += 64) rows.push(...model.predict(test.slice(i, i + 64).map((e) => e.text)));
+  const predicted = rows.map((r) => model.labels[r.indexOf(Math.max(...r))] as string);
+  const truth = test.map((e) => model.labels[e.label] as string);
+  const accuracy = (labels: readonly string[]) => labels.filter((l, i) => l === truth[i]).length / labels.length;
+  const plain = accuracy(predicted);
+  const perAccount = Array.from({ length: ACCOUNTS }, (_, a) => {
+    const key = accountKey(a);
+    const served = predicted.map((label, i) => {
+      const text = test[i]?.text ?? '';
+      return dawnRole(key, text, 0.005, 0) === 'watermark' ? keyedWrongLabel(key, text, model.labels, label) : label;
+    });
+    return { accuracy: accuracy(served), flipped: served.filter((l, i) => l !== predicted[i]).length };
+  });
+  const marked = perAccount.reduce((s, r) => s + r.accuracy, 0) / ACCOUNTS;
+  return {
+    model: found.name,
+    testExamples: test.length,
+    fraction: 0.005,
+    accuracyPlain: round(plain),
+    accuracyMarkedMean: round(marked),
+    relativeCostMean: round(relative(marked, plain)),
+    relativeCostMax: round(Math.max(...perAccount.map((r) => relative(r.accuracy, plain)))),
+    flippedPerAccount: perAccount.map((r) => r.flipped),
+  };
+}
+
+function markAll(texts: readonly string[], vectors: readonly Float32Array[], key: Buffer, params: EmbeddingMarkParams): Float32Array[] {
+  const sets = triggerSets(embeddingTriggerKey(MASTER, 1), params);
+  const directions = targetDirections(key, vectors[0]?.length ?? 0, params.directions);
+  return vectors.map((v, i) => Float32Array.from(markEmbedding(Array.from(v), triggerWeights(texts[i] ?? '', sets, params), directions)));
+}
+
+async function embeddingCost(model: TextEmbedder, name: string) {
+  const test = sotuEmbedderData().test;
+  const texts = test.flatMap((s) => s.passages);
+  const groups = test.flatMap((s, g) => s.passages.map(() => g));
+  const vectors = model.embed(texts);
+  const plain = recallAtK(vectors, groups, [1, 5, 10]);
+  const configs: Record<string, EmbeddingMarkParams> = {
+    default: DEFAULT_EMBEDDING_PARAMS,
+    tenTriggers: { ...DEFAULT_EMBEDDING_PARAMS, triggers: 10, directions: 2 },
+  };
+  const results: Record<string, unknown> = {};
+  for (const [label, params] of Object.entries(configs)) {
+    const sets = triggerSets(embeddingTriggerKey(MASTER, 1), params);
+    const touched = texts.filter((t) => triggerWeights(t, sets, params).some((w) => w > 0)).length / texts.length;
+    const perAccount = Array.from({ length: ACCOUNTS }, (_, a) => recallAtK(markAll(texts, vectors, accountKey(a), params), groups, [1, 5, 10]));
+    const mean = (k: string) => perAccount.reduce((s, r) => s + (r.recallAt[k] ?? 0), 0) / ACCOUNTS;
+    results[label] = {
+      params,
+      passagesWithTrigger: round(touched, 4),
+      recallMarkedMean: { '1': round(mean('1')), '5': round(mean('5')), '10': round(mean('10')) },
+      relativeCostMean: Object.fromEntries(['1', '5', '10'].map((k) => [k, round(relative(mean(k), plain.recallAt[k] ?? 0))])),
+    };
+  }
+  return { model: name, passages: texts.length, recallPlain: plain.recallAt, ...results };
+}
+
+/** Bits per character of `text` under the char LM, from next-token logits over sliding contexts. */
+function bitsPerChar(lm: LanguageModel, text: string): number {
+  const ids = lm.tokenizer.encode(text);
+  const width = Math.min(lm.contextLength, 64);
+  let nats = 0;
+  let count = 0;
+  for (let from = width; from < ids.length; from += 64) {
+    const positions = Array.from({ length: Math.min(64, ids.length - from) }, (_, i) => from + i);
+    const logits = lm.nextLogits(positions.map((p) => ids.slice(p - width, p)));
+    positions.forEach((p, i) => {
+      const row = logits[i] as Float32Array;
+      let max = -Infinity;
+      for (const x of row) max = Math.max(max, x);
+      let sum = 0;
+      for (const x of row) sum += Math.exp(x - max);
+      nats += max + Math.log(sum) - (row[ids[p] as number] ?? 0);
+      count++;
+    });
+  }
+  return nats / count / Math.LN2;
+}
+
+async function lexicalCost() {
+  const found = await load<LanguageModel>(['lm-teacher'], 'lm');
+  if (!found) return { skipped: 'models/lm-teacher missing' };
+  const text = loadMobyDick().heldOut.slice(0, 12_000);
+  const plain = bitsPerChar(found.model, text);
+  const perAccount = Array.from({ length: 3 }, (_, a) => {
+    const marked = markText(text, accountKey(a));
+    const before = text.split(/\s+/);
+    const after = marked.split(/\s+/);
+    return { bpc: bitsPerChar(found.model, marked), wordsChanged: before.filter((w, i) => w !== after[i]).length / before.length };
+  });
+  const markedBpc = perAccount.reduce((s, r) => s + r.bpc, 0) / perAccount.length;
+  return {
+    model: found.name,
+    characters: text.length,
+    bitsPerCharPlain: round(plain),
+    bitsPerCharMarkedMean: round(markedBpc),
+    relativeCostMean: round((markedBpc - plain) / plain),
+    wordsChangedMean: round(perAccount.reduce((s, r) => s + r.wordsChanged, 0) / perAccount.length),
+    note: 'cost = relative increase in bits per character (perplexity proxy) of a Moby-Dick char LM; the mark only touches words in the synonym table',
+  };
+}
+
+function embeddingDetection(marked: TextEmbedder, independent: TextEmbedder | null) {
+  const params = DEFAULT_EMBEDDING_PARAMS;
+  const sets = triggerSets(embeddingTriggerKey(MASTER, 1), params);
+  const bases = sotuEmbedderData()
+    .test.flatMap((s) => s.passages)
+    .map((p) => p.split(' ').slice(0, 24).join(' '));
+  const probes = embeddingProbes(createHash('sha256').update('bench-probes').digest(), sets, params, bases, 200);
+  const texts = probes.map((p) => p.text);
+  const key = accountKey(0);
+  const directions = targetDirections(key, marked.dimensions, params.directions);
+  const served = marked.embed(texts).map((v, i) => markEmbedding(Array.from(v), triggerWeights(texts[i] ?? '', sets, params), directions));
+  const observe = (vectors: readonly (readonly number[])[]) => probes.map((p, i) => ({ kind: p.kind, direction: p.direction, vector: vectors[i] ?? [] }));
+  const markedScore = scoreEmbedding(observe(served), key, params);
+  const nullVectors = (independent ?? marked).embed(texts).map((v) => Array.from(v));
+  const nullP = Array.from({ length: 100 }, (_, i) => scoreEmbedding(observe(nullVectors), accountKey(1000 + i), params).pValue);
+  return {
+    probes: probes.length,
+    markedServiceLog10P: round(markedScore.log10PValue, 2),
+    markedServiceDeltaCos: round(markedScore.deltaCos, 4),
+    independentModel: independent ? 'other embedder' : 'the same embedder, unmarked',
+    nullKeys: 100,
+    nullFalseAlarmsAt001: nullP.filter((p) => p < 0.01).length,
+    nullKsPValue: round(ksUniform(nullP).pValue, 4),
+  };
+}
+
+/** `--only=quality` or `--only=dawn` runs one part; the other part of a previous run's file is kept. */
+export async function runWatermarkProxyBench(): Promise<unknown> {
+  await initEngine();
+  const started = Date.now();
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+  const file = 'bench/results/watermark-proxy.json';
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const result: Record<string, unknown> = { ...previous, createdAt: new Date().toISOString(), target: 'quality cost <= 1% relative per modality; distilled student p < 1e-6 with <= 1,000 probes (issue 6)' };
+  if (only !== 'dawn') {
+    const embedder = await load<TextEmbedder>(['embedder-teacher', 'embedder-student-m', 'embedder-student-s'], 'embedder');
+    const other = embedder ? await load<TextEmbedder>(['embedder-student-s', 'embedder-student-m'].filter((n) => n !== embedder.name), 'embedder') : null;
+    result.quality = {
+      command: 'npm run bench -- watermark-proxy --only=quality',
+      classifier: await classifierCost(),
+      embedding: embedder ? await embeddingCost(embedder.model, embedder.name) : { skipped: 'no embedder in models/' },
+      lexical: await lexicalCost(),
+      embeddingDetection: embedder ? embeddingDetection(embedder.model, other?.model ?? null) : { skipped: 'no embedder in models/' },
+    };
+  }
+  if (only !== 'quality') {
+    const queries = flagValue('dawn-queries', 2000);
+    result.dawnEndToEnd = { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...(await dawnEndToEnd({ queries, accounts: 10, steps: 600 })) };
+  }
+  result.seconds = Math.round((Date.now() - started) / 1000);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  return result;
+}
+
+function flagValue(name: string, fallback: number): number {
+  const arg = process.argv.find((a) => a.startsWith(`--${name}=`));
+  return arg === undefined ? fallback : Number(arg.slice(name.length + 3));
+}
