@@ -4,7 +4,8 @@
  * alone. (2) Gateway throughput and CPU per request with detection on (shadow) vs off, in alternating rounds against
  * the same upstream. Writes bench/results/detect-engine.json.
  * Targets (issue #5): median scoring cost ≤ 50 µs per event; throughput with detection on within 10% of off.
- * Flags: --events=N (20000), --accounts=N (200), --duration=S (5), --rounds=N (3), --skip-gateway.
+ * Flags: --events=N (20000), --accounts=N (200), --rate=N events/s of event time (1000), --duration=S (5), --rounds=N (3),
+ * --skip-gateway.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +19,8 @@ const flag = (name: string, fallback: number) => Number(process.argv.find((a) =>
 export async function runDetectEngineBench(): Promise<unknown> {
   const events = flag('events', 20_000);
   const accounts = flag('accounts', 200);
-  const engine = await engineCosts(events, accounts);
+  const rate = flag('rate', 1000);
+  const engine = await engineCosts(events, accounts, rate);
   for (const e of engine) process.stderr.write(`engine ${e.variant}: median ${e.medianUs} µs/event (cpu) p99 ${e.p99Us} µs mean ${e.meanUs} µs; wall median ${e.wallMedianUs} µs\n`);
   const gateway = process.argv.includes('--skip-gateway') ? null : await gatewayOnOff(flag('duration', 5), flag('rounds', 3));
   const full = engine.find((e) => e.variant.startsWith('all'))!;
@@ -31,7 +33,7 @@ export async function runDetectEngineBench(): Promise<unknown> {
   };
   const targetsMet = { medianScoringCost: full.medianUs <= 50, throughputWithin10Percent: gateway ? gateway.onVsOff >= 0.9 : null };
   const argv = process.argv.slice(2).join(' ');
-  const result = { bench: 'detect-engine', command: `npm run bench -- ${argv || 'detect-engine'}`, date: new Date().toISOString(), events, accounts, engine, gateway, summary, targetsMet };
+  const result = { bench: 'detect-engine', command: `npm run bench -- ${argv || 'detect-engine'}`, date: new Date().toISOString(), events, accounts, ratePerSecond: rate, engine, gateway, summary, targetsMet };
   const out = join(here, 'results', 'detect-engine.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);

@@ -7,6 +7,7 @@
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { parseConfig } from '../../src/config/load.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
 import { ActionExecutor } from '../../src/detect/actions.ts';
 import { ActiveActions } from '../../src/detect/active-actions.ts';
 import { createBuiltinDetectors } from '../../src/detect/builtin-detectors.ts';
@@ -36,7 +37,8 @@ export interface EngineCost {
 
 const BATCH = 256;
 
-export function mixedTraffic(events: number, accounts: number, seed = 7): RequestEvent[] {
+/** `ratePerSecond` spaces the events in event time: 1,000/s over 200 accounts is 5 requests/s per account. */
+export function mixedTraffic(events: number, accounts: number, ratePerSecond: number, seed = 7): RequestEvent[] {
   const rng = createRng(seed);
   const out: RequestEvent[] = [];
   const t0 = Date.UTC(2026, 0, 5, 9);
@@ -45,7 +47,7 @@ export function mixedTraffic(events: number, accounts: number, seed = 7): Reques
     const attacker = a % 4 === 0;
     out.push({
       requestId: `req_${i}`,
-      at: t0 + i * 50,
+      at: t0 + Math.round((i * 1000) / ratePerSecond),
       accountId: `acct_${a}`,
       keyId: `key_${a}`,
       clientIp: `10.${a % 16}.${a % 251}.${(a * 7) % 251}`,
@@ -68,8 +70,14 @@ export function mixedTraffic(events: number, accounts: number, seed = 7): Reques
   return out;
 }
 
-export async function measureEngine(variant: string, detectors: Detector<unknown>[], withLinker: boolean, traffic: RequestEvent[]): Promise<EngineCost> {
-  const config = parseConfig({ dataDir: '/nonexistent', detection: { shadow: true, batchSize: BATCH, queueCapacity: BATCH * 2 } }, 'bench').detection;
+export async function measureEngine(
+  variant: string,
+  detectors: Detector<unknown>[],
+  withLinker: boolean,
+  traffic: RequestEvent[],
+  overrides: ConfigInput['detection'] = {},
+): Promise<EngineCost> {
+  const config = parseConfig({ dataDir: '/nonexistent', detection: { shadow: true, batchSize: BATCH, queueCapacity: BATCH * 2, ...overrides } }, 'bench').detection;
   const stores = openMemoryStores();
   const metrics = new DetectionMetrics(new Registry());
   const logger = pino({ level: 'silent' });
@@ -116,8 +124,8 @@ export async function measureEngine(variant: string, detectors: Detector<unknown
   };
 }
 
-export async function engineCosts(events: number, accounts: number): Promise<EngineCost[]> {
-  const traffic = mixedTraffic(events, accounts);
+export async function engineCosts(events: number, accounts: number, ratePerSecond: number): Promise<EngineCost[]> {
+  const traffic = mixedTraffic(events, accounts, ratePerSecond);
   const embedder = new HashedNgramEmbedder();
   const results: EngineCost[] = [];
   results.push(await measureEngine('baseline: no detectors, no linker', [], false, traffic));
