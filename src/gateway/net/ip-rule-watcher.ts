@@ -4,13 +4,18 @@
  * without reading rules on every request.
  */
 import type { Logger } from 'pino';
+import { CidrSet, type ParsedIp, parseCidr } from '../../net/ip.ts';
 import type { IpRuleStore } from '../../store/interfaces.ts';
 import type { IpRule } from '../../store/types.ts';
-import { CidrSet, type ParsedIp, parseCidr } from '../../net/ip.ts';
 
 export interface IpRuleMatch {
   rule: IpRule;
   bits: number;
+}
+
+/** The match if its rule has not expired at `now` (module level: no closure per request). */
+function liveAt(m: IpRuleMatch | undefined, now: number): IpRuleMatch | undefined {
+  return m && (m.rule.expiresAt === null || m.rule.expiresAt > now) ? m : undefined;
 }
 
 export class IpRuleWatcher {
@@ -43,9 +48,8 @@ export class IpRuleWatcher {
     if (now >= this.#nextExpiry) void this.refresh(true);
     const deny = this.#deny.match(ip);
     const allow = this.#allow.match(ip);
-    const live = (m: IpRuleMatch | undefined) => (m && (m.rule.expiresAt === null || m.rule.expiresAt > now) ? m : undefined);
-    const d = live(deny);
-    const a = live(allow);
+    const d = liveAt(deny, now);
+    const a = liveAt(allow, now);
     if (!d) return null;
     if (a && a.bits >= d.bits) return null;
     return d.rule;

@@ -36,7 +36,7 @@ export function enforceLimits(options: EnforceLimitsOptions): Policy {
       if (onStoreError === 'allow') return next();
       throw new MoatError('limit_store_unavailable', 'limits cannot be checked right now; retry shortly', { cause: err, headers: { 'retry-after': '1' } });
     }
-    if (result.snapshot) Object.assign(ctx.responseHeaders, rateLimitHeaders(result.snapshot));
+    if (result.snapshot) setRateLimitHeaders(ctx.responseHeaders, result.snapshot);
     if (!result.ok) {
       onRejected(result.scope.kind, result.dimension);
       const code = result.dimension === 'concurrent_requests' ? 'concurrency_limit_exceeded' : result.dimension === 'requests_per_day' ? 'daily_quota_exceeded' : 'rate_limit_exceeded';
@@ -69,8 +69,7 @@ function scopesOf(ctx: GatewayContext, defaults: EnforceLimitsOptions['defaults'
 }
 
 /** OpenAI's header names; reset values in its `1m2.5s` duration style. */
-function rateLimitHeaders(s: LimitSnapshot): Record<string, string> {
-  const headers: Record<string, string> = {};
+function setRateLimitHeaders(headers: Record<string, string>, s: LimitSnapshot): void {
   if (s.limitRequests > 0) {
     headers['x-ratelimit-limit-requests'] = String(s.limitRequests);
     headers['x-ratelimit-remaining-requests'] = String(s.remainingRequests);
@@ -81,13 +80,13 @@ function rateLimitHeaders(s: LimitSnapshot): Record<string, string> {
     headers['x-ratelimit-remaining-tokens'] = String(s.remainingTokens);
     headers['x-ratelimit-reset-tokens'] = formatReset(s.resetTokensMs);
   }
-  return headers;
 }
 
 export function formatReset(ms: number): string {
   const clamped = Math.max(0, ms);
   const minutes = Math.floor(clamped / 60_000);
-  const seconds = (clamped % 60_000) / 1000;
-  const s = `${Number(seconds.toFixed(3))}s`;
+  const rest = clamped % 60_000;
+  // Whole milliseconds (the usual case: times come from Date.now()) already print with at most 3 decimals.
+  const s = Number.isInteger(rest) ? `${rest / 1000}s` : `${Number((rest / 1000).toFixed(3))}s`;
   return minutes > 0 ? `${minutes}m${s}` : s;
 }

@@ -78,7 +78,8 @@ interface MemoryLease extends Lease {
 }
 
 export class MemoryLimitStore implements LimitStore {
-  readonly #scopes = new Map<string, ScopeState>();
+  /** One map per scope kind, keyed by the scope's own key: no `kind:key` string built (and hashed) per request. */
+  readonly #scopes: Record<LimitScope['kind'], Map<string, ScopeState>> = { account: new Map(), ip: new Map(), subnet: new Map() };
   #nextLease = 1;
   readonly #sweeper: NodeJS.Timeout;
 
@@ -134,19 +135,21 @@ export class MemoryLimitStore implements LimitStore {
   }
 
   #state(scope: LimitScope, now: number): ScopeState {
-    const id = `${scope.kind}:${scope.key}`;
-    let state = this.#scopes.get(id);
+    const scopes = this.#scopes[scope.kind];
+    let state = scopes.get(scope.key);
     if (!state) {
       state = new ScopeState();
-      this.#scopes.set(id, state);
+      scopes.set(scope.key, state);
     }
     state.advance(now);
     return state;
   }
 
   #sweep(now: number): void {
-    for (const [id, state] of this.#scopes) {
-      if (state.active === 0 && now - state.lastSeen > IDLE_MS) this.#scopes.delete(id);
+    for (const scopes of Object.values(this.#scopes)) {
+      for (const [key, state] of scopes) {
+        if (state.active === 0 && now - state.lastSeen > IDLE_MS) scopes.delete(key);
+      }
     }
   }
 }
@@ -204,7 +207,9 @@ function snapshot(scopes: readonly LimitScope[], states: readonly ScopeState[], 
       if (remaining / rpm < reqRatio) {
         reqRatio = remaining / rpm;
         const oldest = state.requestTimes[state.requestHead];
-        Object.assign(best, { limitRequests: rpm, remainingRequests: remaining, resetRequestsMs: oldest === undefined ? 0 : oldest + WINDOW_MS - now });
+        best.limitRequests = rpm;
+        best.remainingRequests = remaining;
+        best.resetRequestsMs = oldest === undefined ? 0 : oldest + WINDOW_MS - now;
       }
     }
     if (tpm > 0) {
@@ -212,7 +217,9 @@ function snapshot(scopes: readonly LimitScope[], states: readonly ScopeState[], 
       if (remaining / tpm < tokRatio) {
         tokRatio = remaining / tpm;
         const oldest = state.tokenLog[state.tokenHead];
-        Object.assign(best, { limitTokens: tpm, remainingTokens: remaining, resetTokensMs: oldest === undefined ? 0 : oldest.at + WINDOW_MS - now });
+        best.limitTokens = tpm;
+        best.remainingTokens = remaining;
+        best.resetTokensMs = oldest === undefined ? 0 : oldest.at + WINDOW_MS - now;
       }
     }
   });
