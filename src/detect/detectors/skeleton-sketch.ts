@@ -121,16 +121,32 @@ export function sketchPromptParts(text: string): { whole: Uint32Array; head: Uin
 
 function bottomK(tokens: Uint32Array, n: number, k: number): Uint32Array {
   if (n === 0) return new Uint32Array(0);
-  const hashes = scratch.subarray(0, 2 * n - 1);
+  const count = 2 * n - 1;
+  const hashes = scratch.subarray(0, count);
   hashes[0] = tokens[0];
   for (let i = 1; i < n; i++) {
     hashes[2 * i - 1] = tokens[i];
     hashes[2 * i] = (Math.imul(tokens[i - 1], 31) ^ Math.imul(tokens[i], 0x9e3779b1)) >>> 0;
   }
-  hashes.sort();
-  const out = new Uint32Array(Math.min(k, hashes.length));
+  // The k smallest of many uniform hashes lie far below the top of the range: sort only those under a cut that
+  // keeps ~4k of them in expectation, and fall back to the full sort when the cut kept too few distinct values.
+  if (count > 8 * k) {
+    const cut = Math.floor((4 * k * 4294967296) / count);
+    let kept = 0;
+    for (let i = 0; i < count; i++) if (hashes[i] < cut) candidates[kept++] = hashes[i];
+    const sorted = candidates.subarray(0, kept).sort();
+    const out = distinctPrefix(sorted, k);
+    if (out.length === k) return out;
+  }
+  return distinctPrefix(hashes.sort(), k);
+}
+
+const candidates = new Uint32Array(2 * MAX_TOKENS);
+
+function distinctPrefix(sorted: Uint32Array, k: number): Uint32Array {
+  const out = new Uint32Array(Math.min(k, sorted.length));
   let m = 0;
-  for (let i = 0; i < hashes.length && m < k; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) out[m++] = hashes[i];
+  for (let i = 0; i < sorted.length && m < k; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out[m++] = sorted[i];
   return m === out.length ? out : out.slice(0, m);
 }
 
@@ -143,6 +159,7 @@ export function sketchSimilarity(
   bOffset: number,
   bLen: number,
   cap = SKETCH_K,
+  atLeast = 0,
 ): number {
   if (aLen === 0 || bLen === 0) return 0;
   const k = Math.min(cap, Math.max(aLen, bLen));
@@ -150,8 +167,11 @@ export function sketchSimilarity(
   let j = 0;
   let taken = 0;
   let shared = 0;
-  // Walk the union in ascending order; among its k smallest, count the hashes present in both sketches.
+  // Walk the union in ascending order; among its k smallest, count the hashes present in both sketches. With
+  // `atLeast`, give up (returning 0) once even sharing every remaining hash could not reach it.
+  const needed = atLeast * k;
   while (taken < k && (i < aLen || j < bLen)) {
+    if (shared + (k - taken) < needed) return 0;
     const x = a[aOffset + i];
     const y = b[bOffset + j];
     if (j >= bLen || (i < aLen && x < y)) i++;

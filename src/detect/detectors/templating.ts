@@ -84,7 +84,7 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     let bestSim = JOIN;
     for (let k = 0; k < SKELETONS; k++) {
       if (s.sketchLengths[k] === 0) continue;
-      const sim = sketchSimilarity(s.sketches, k * SKETCH_K, s.sketchLengths[k], sketch, 0, length);
+      const sim = sketchSimilarity(s.sketches, k * SKETCH_K, s.sketchLengths[k], sketch, 0, length, SKETCH_K, bestSim);
       if (sim >= bestSim) {
         bestSim = sim;
         best = k;
@@ -124,7 +124,7 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     for (let k = 0; k < HEADS; k++) {
       if (s.headWeights[k] < s.headWeights[lightest]) lightest = k;
       if (s.headLengths[k] === 0) continue;
-      const sim = sketchSimilarity(s.heads, k * HEAD_K, s.headLengths[k], head, 0, length, HEAD_K);
+      const sim = sketchSimilarity(s.heads, k * HEAD_K, s.headLengths[k], head, 0, length, HEAD_K, bestSim);
       if (sim >= bestSim) {
         bestSim = sim;
         best = k;
