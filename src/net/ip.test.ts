@@ -24,6 +24,9 @@ describe('ip parsing', () => {
   it('computes /24 and /64 subnets', () => {
     assert.equal(subnetOf(parseIp('203.0.113.77')!, 24, 64), '203.0.113.0/24');
     assert.equal(subnetOf(parseIp('2001:db8:1:2:3:4:5:6')!, 24, 64), '2001:db8:1:2::/64');
+    assert.equal(subnetOf(parseIp('255.255.255.255')!, 32, 64), '255.255.255.255/32');
+    assert.equal(subnetOf(parseIp('::ffff:10.1.2.3')!, 8, 64), '10.0.0.0/8');
+    assert.equal(subnetOf(parseIp('0.0.0.7')!, 0, 64), '0.0.0.0/0');
   });
 });
 

@@ -72,9 +72,13 @@ export function maskTo(value: bigint, bits: number, width: number): bigint {
 }
 
 export function formatIp(value: bigint, version: 4 | 6): string {
+  if (version === 4) {
+    // Dotted quad by hand: ipaddr.js's round trip cost ~1 µs per request (subnet of every client address).
+    const n = Number(value);
+    return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
+  }
   const bytes: number[] = [];
-  const count = version === 4 ? 4 : 16;
-  for (let i = count - 1; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
+  for (let i = 15; i >= 0; i--) bytes.push(Number((value >> BigInt(i * 8)) & 0xffn));
   return ipaddr.fromByteArray(bytes).toString();
 }
 

@@ -84,12 +84,14 @@ function resolveModel(ctx: GatewayContext, models: Map<string, ModelRoute>, name
 /** The prompt as one text: message contents, prompt strings or inputs joined by newlines. */
 function promptOf(route: Exclude<RouteName, 'models'>, body: Record<string, unknown>): string {
   const parts: string[] = [];
-  const add = (value: unknown) => {
-    if (typeof value === 'string') parts.push(value);
-    else if (Array.isArray(value)) for (const v of value) add(typeof v === 'object' && v !== null ? (v as { text?: unknown }).text : v);
-  };
-  if (route === 'chat') for (const m of body.messages as { content?: unknown }[]) add(m.content);
-  else if (route === 'completions') add(body.prompt);
-  else add(body.input);
+  if (route === 'chat') for (const m of body.messages as { content?: unknown }[]) addText(parts, m.content);
+  else if (route === 'completions') addText(parts, body.prompt);
+  else addText(parts, body.input);
   return parts.join('\n');
+}
+
+/** Strings, arrays of strings and content parts' `text` (module level: no closure per request). */
+function addText(parts: string[], value: unknown): void {
+  if (typeof value === 'string') parts.push(value);
+  else if (Array.isArray(value)) for (const v of value) addText(parts, typeof v === 'object' && v !== null ? (v as { text?: unknown }).text : v);
 }
