@@ -70,11 +70,11 @@ test('null calibration: deduplicated p-values over 200 independent keys are unif
     pValues.push(scorePairs(pairs, key, 0.25).pValue);
     if (i < 40) rawZ.push(rawScore(plain, key, PARAMS).z);
   }
-  // The binomial tail of a discrete count is conservative (P[p ≤ α] ≤ α), so test the mid-p-like spread loosely:
+  // ~2,400 distinct pairs: the binomial tail is fine-grained enough for a KS check against U(0, 1).
   const falseAlarms = pValues.filter((p) => p < 0.01).length;
   assert.ok(falseAlarms <= 6, `${falseAlarms} of 200 below 0.01`);
   const ks = ksUniform(pValues);
-  assert.ok(ks.d < 0.15, `KS D = ${ks.d}`);
+  assert.ok(ks.pValue > 0.001, `KS D = ${ks.d}, p = ${ks.pValue}`);
   // Raw counts: the same text's z swings far beyond N(0, 1) with the key (the issue's "measured ahead" warning).
   assert.ok(summarise(rawZ).sd > 2, `raw z sd ${summarise(rawZ).sd}`);
 });
