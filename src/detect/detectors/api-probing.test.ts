@@ -42,6 +42,7 @@ test('api-probing: chain-of-thought elicitation at scale is flagged, a few such 
   const cot = (n: number) =>
     Array.from({ length: n }, (_, i) => makeEvent({ at: at(i), promptText: `${humanPrompt(rng)} Think step by step and explain your reasoning.`, embed: false }));
   assert.ok(scoreOf(cot(400)).score > 0.6, 'at scale');
+  assert.ok(scoreOf(cot(1000)).score > 0.84, 'at larger scale');
   assert.ok(scoreOf(cot(20)).score < 0.05, 'a handful');
 });
 

@@ -111,7 +111,7 @@ export function createApiProbingDetector(): Detector<ApiProbingState> {
       [0.2 * enough * ramp(frac('topLogprobsHigh'), 0.2, 0.8), `top_logprobs ≥ 5 on ${pct(frac('topLogprobsHigh'))} of requests`],
       [0.5 * enough * ramp(frac('highN'), 0.2, 0.8), `n ≥ 8 on ${pct(frac('highN'))} of requests`],
       [0.7 * support(prompts, 3, 10) * ramp(sweepFrac, 0.2, 0.6), `${swept}/${prompts} recent prompts sent at ≥ 4 temperatures (up to ${maxTemps})`],
-      [0.7 * support(s.cotTotal, 50, 300) * ramp(frac('cot'), 0.3, 0.8), `chain-of-thought elicitation in ${pct(frac('cot'))} of requests (${s.cotTotal} in all)`],
+      [(0.7 * support(s.cotTotal, 50, 300) + 0.15 * support(s.cotTotal, 300, 1000)) * ramp(frac('cot'), 0.3, 0.8), `chain-of-thought elicitation in ${pct(frac('cot'))} of requests (${s.cotTotal} in all)`],
     ];
     const value = anyOf(...parts.map((x) => x[0]));
     return {
