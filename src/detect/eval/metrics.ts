@@ -53,7 +53,14 @@ export interface EvalMetrics {
   benignTotal: { accounts: number; banned: number; throttledOrWorse: number; throttledOrWorseShare: number };
   auc: number | null;
   roc: RocPoint[];
-  clusters: { total: number; withAttackers: number; benignOnly: number; benignAccountsInAttackerClusters: number };
+  clusters: {
+    total: number;
+    withAttackers: number;
+    benignOnly: number;
+    benignAccountsInAttackerClusters: number;
+    /** A few clusters (attackers' first) with their make-up, risk and first evidence lines, for diagnosis. */
+    samples: { size: number; attackers: number; benign: number; risk: number | null; evidence: string[] }[];
+  };
   targets: { everyAttackerBannedBefore10Percent: boolean; noBenignBanned: boolean; benignThrottledAtMost1Percent: boolean; benignAccountsAtLeast1000: boolean; swarmAtLeast50Accounts: boolean };
 }
 
@@ -125,6 +132,10 @@ export function computeMetrics(sim: SimulationResult, scenario: Scenario, outcom
       withAttackers: withAttackers.length,
       benignOnly: clusters.length - withAttackers.length,
       benignAccountsInAttackerClusters: withAttackers.reduce((s, c) => s + c.accounts.filter((id) => !attackerIds.has(id)).length, 0),
+      samples: [...withAttackers, ...clusters.filter((c) => !withAttackers.includes(c))].slice(0, 8).map((c) => {
+        const attackers = c.accounts.filter((id) => attackerIds.has(id)).length;
+        return { size: c.accounts.length, attackers, benign: c.accounts.length - attackers, risk: c.risk, evidence: c.evidence.slice(0, 3) };
+      }),
     },
     targets: {
       everyAttackerBannedBefore10Percent: attackers.length > 0 && attackers.every((a) => a.meetsTarget),

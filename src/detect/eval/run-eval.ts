@@ -28,13 +28,15 @@ export interface DetectEvalResult {
 }
 
 /**
- * Linking's time buckets are narrowed for compressed time (a simulated minute passes in seconds); everything else is
- * detection's own default except that it enforces, because a shadow run cannot show queries served before a ban.
+ * Linking's time buckets are narrowed for compressed time (a simulated minute passes in seconds), and its creation
+ * evidence is off: the simulator creates every account within seconds of the others, which no real population does,
+ * so "created close together" would say nothing here (the unit tests cover it). Everything else is detection's own
+ * default, except that it enforces, because a shadow run cannot show queries served before a ban.
  */
 export const EVAL_DETECTION: NonNullable<ConfigInput['detection']> = {
   enabled: true,
   shadow: false,
-  linking: { bucketSeconds: 0.5, relinkIntervalSeconds: 2 },
+  linking: { bucketSeconds: 0.5, relinkIntervalSeconds: 2, creationWindowSeconds: 0 },
 };
 
 /** Time for the detection worker to drain its queue after the last request. */

@@ -15,6 +15,8 @@ export interface AccountMeta {
 }
 
 export interface EvidenceThresholds {
+  /** Weight at which two accounts are linked (checks that could no longer reach it are skipped). */
+  linkWeight: number;
   /** A subnet with more accounts than this is a NAT or proxy exit: sharing it weighs ¼. */
   crowdedSubnetAccounts: number;
   /** Minimum estimated Jaccard similarity of two accounts' recurring-bigram sets. */
@@ -24,7 +26,7 @@ export interface EvidenceThresholds {
   coActiveLift: number;
   /** Minimum share of the less active account's buckets that are co-active. */
   coActiveShare: number;
-  /** Creation evidence: created within this many ms and same name skeleton. */
+  /** Creation evidence: created within this many ms with names that differ only by numbers. */
   creationWindowMs: number;
 }
 
@@ -124,23 +126,28 @@ export function pairEvidence(
     weight += 1;
     reasons.push(`shared prompt template (similarity ${similarity.toFixed(2)})`);
   }
-  const timing = coActivity(a, b);
-  if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare) {
-    kinds.push('timing');
-    weight += 1;
-    reasons.push(`synchronised activity (${timing.co} shared time buckets, ${timing.lift.toFixed(1)}× chance)`);
-  }
+  // Names that differ only by a number (worker-0012, worker-0013): an identical name without one is just a common name.
   if (
     metaA &&
     metaB &&
     nameShapeA !== null &&
     nameShapeA === nameShapeB &&
+    nameShapeA.includes('#') &&
+    t.creationWindowMs > 0 &&
     Math.abs(metaA.createdAt - metaB.createdAt) <= t.creationWindowMs
   ) {
     kinds.push('creation');
     weight += 1;
     const minutes = Math.abs(metaA.createdAt - metaB.createdAt) / 60_000;
     reasons.push(`created ${minutes.toFixed(1)} min apart with names shaped "${nameShapeA}"`);
+  }
+  // The costliest check last, and only when it could still tip the pair over the link weight.
+  if (weight + 1 < t.linkWeight) return { kinds, weight, reasons };
+  const timing = coActivity(a, b);
+  if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare) {
+    kinds.push('timing');
+    weight += 1;
+    reasons.push(`synchronised activity (${timing.co} shared time buckets, ${timing.lift.toFixed(1)}× chance)`);
   }
   return { kinds, weight, reasons };
 }

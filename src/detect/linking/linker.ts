@@ -9,16 +9,16 @@
  * users behind one big NAT (subnet only), two researchers running the same public eval suite (template only), or both
  * at once (¼ + 1) stay apart, while accounts sharing a template and a rhythm, or several subnets, are joined. Links are unioned (union-find) and each link keeps its reasons for the cluster's evidence.
  *
- * Cost: `observe` is O(prompt length) plus small constant work; the pairwise pass (`relink`) runs lazily at most every
- * `relinkEveryEvents` events or `relinkIntervalMs` of event time, comparing each account only with its nearest
+ * Cost: `observe` is O(prompt length) plus small constant work; the pairwise pass (`relink`) runs lazily when asked
+ * for clusters, at most every max(`relinkEveryEvents`, 4 × tracked accounts, its last cost) events or `relinkIntervalMs` of event time, comparing each account only with its nearest
  * `neighbourWindow` peers in each shared bucket (O(accounts × keys × window)). Memory: ≤ `maxAccounts` profiles of
- * ≤ ~8 KB each (least recently seen evicted), plus the links of the last pass.
+ * ≤ ~8 KB each (least recently seen evicted), the links of the last pass, and ≤ 100,000 cached pair evaluations.
  */
 import type { DetectionEvent } from '../types.ts';
-import { type AccountMeta, type EvidenceKind, type EvidenceThresholds, pairEvidence } from './evidence.ts';
+import type { AccountMeta, EvidenceKind, EvidenceThresholds } from './evidence.ts';
+import { type Link, linkPass, PairCache, type PassResult } from './link-pass.ts';
 import { AccountProfile } from './profile.ts';
-import { bandKeys, fnv1a, nameSkeleton } from './skeleton.ts';
-import { UnionFind } from './union-find.ts';
+import { fnv1a, nameSkeleton } from './skeleton.ts';
 
 export type { AccountMeta } from './evidence.ts';
 
@@ -60,12 +60,12 @@ const DEFAULTS = {
   creationWindowMs: 3_600_000,
 };
 
-interface Link {
-  a: string;
-  b: string;
-  kinds: EvidenceKind[];
-  reasons: string[];
-}
+/** Amortised pair evaluations per observed event that relinking may spend (each ~1–3 µs). */
+const PAIRS_PER_EVENT = 2;
+const VISITS_PER_EVENT = 16;
+/** A pass costs ~20 µs per tracked account (buckets, sorting): space passes by this many events per account. */
+const ACCOUNT_VISITS_PER_PASS_EVENT = 4;
+
 
 export class ActorLinker {
   readonly #options: typeof DEFAULTS & Pick<LinkerOptions, 'accountMeta'>;
@@ -78,6 +78,11 @@ export class ActorLinker {
   #clusters: Cluster[] = [];
   #clusterByAccount = new Map<string, Cluster>();
   #links = 0;
+  /** Pair evaluations (cache misses) of the last pass: its cost, which spaces the next one. */
+  #evaluations = 0;
+  /** Candidate pairs visited in the last pass (cheap, but there are many). */
+  #visits = 0;
+  readonly #pairCache = new PairCache();
 
   constructor(options: LinkerOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
@@ -127,104 +132,47 @@ export class ActorLinker {
     this.#dirty = false;
     this.#eventsSinceRelink = 0;
     this.#lastRelinkAt = this.#lastEventAt;
-    const shapes = new Map<string, string | null>();
-    const meta = (id: string): AccountMeta | undefined => this.#meta.get(id) ?? this.#options.accountMeta?.(id);
-    const shapeOf = (id: string): string | null => {
-      if (!shapes.has(id)) {
-        const name = meta(id)?.name;
-        shapes.set(id, name ? nameSkeleton(name) : null);
-      }
-      return shapes.get(id) ?? null;
-    };
-    const links: Link[] = [];
-    const seen = new Set<string>();
-    const unionFind = new UnionFind();
-    const buckets = this.#candidateBuckets(shapeOf);
-    const subnetAccounts = (subnet: string): number => buckets.get(`s:${subnet}`)?.length ?? 1;
-    for (const members of buckets.values()) {
-      if (members.length < 2) continue;
-      const window = this.#options.neighbourWindow;
-      for (let i = 0; i < members.length; i++) {
-        for (let j = i + 1; j <= i + window && j < members.length; j++) {
-          const [a, b] = members[i]! < members[j]! ? [members[i]!, members[j]!] : [members[j]!, members[i]!];
-          const key = `${a}\u0000${b}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          const evidence = pairEvidence(
-            this.#profiles.get(a)!,
-            this.#profiles.get(b)!,
-            meta(a),
-            meta(b),
-            shapeOf(a),
-            shapeOf(b),
-            subnetAccounts,
-            this.#options,
-          );
-          if (evidence.weight < this.#options.linkWeight) continue;
-          links.push({ a, b, kinds: evidence.kinds, reasons: evidence.reasons });
-          unionFind.union(a, b);
-        }
-      }
-    }
-    this.#links = links.length;
-    this.#buildClusters(unionFind, links);
+    const ids = [...this.#profiles.keys()];
+    const meta = ids.map((id) => this.#meta.get(id) ?? this.#options.accountMeta?.(id));
+    const pass = linkPass(
+      { ids, profiles: [...this.#profiles.values()], meta, shapes: meta.map((m) => (m?.name ? nameSkeleton(m.name) : null)) },
+      this.#options,
+      this.#pairCache,
+    );
+    this.#links = pass.links.length;
+    this.#evaluations = pass.evaluations;
+    this.#visits = pass.visits;
+    this.#buildClusters(ids, pass);
   }
 
   #relinkIfStale(): void {
     if (!this.#dirty) return;
+    // Enough events between passes that a pass costs at most PAIRS_PER_EVENT evaluations, VISITS_PER_EVENT candidate
+    // visits and a quarter of an account's bucketing per event; the interval only brings a pass forward when traffic is light.
+    const threshold = Math.max(
+      this.#options.relinkEveryEvents,
+      ACCOUNT_VISITS_PER_PASS_EVENT * this.#profiles.size,
+      Math.ceil(this.#evaluations / PAIRS_PER_EVENT),
+      Math.ceil(this.#visits / VISITS_PER_EVENT),
+    );
     const due =
-      this.#eventsSinceRelink >= this.#options.relinkEveryEvents ||
-      this.#lastEventAt - this.#lastRelinkAt >= this.#options.relinkIntervalMs;
+      this.#eventsSinceRelink >= threshold ||
+      (this.#lastEventAt - this.#lastRelinkAt >= this.#options.relinkIntervalMs && this.#eventsSinceRelink >= threshold / 2);
     if (due) this.relink();
   }
 
-  /**
-   * Accounts sharing a subnet, a template LSH band or a creation name shape, each bucket ordered so likely partners
-   * sit side by side (same template first value, then first seen). Timing alone never proposes a pair: it cannot link
-   * on its own anyway, and every account is "co-active" with thousands of others at busy hours.
-   */
-  #candidateBuckets(shapeOf: (id: string) => string | null): Map<string, string[]> {
-    const buckets = new Map<string, string[]>();
-    const add = (key: string, id: string): void => {
-      const members = buckets.get(key);
-      if (members) members.push(id);
-      else buckets.set(key, [id]);
-    };
-    for (const [id, profile] of this.#profiles) {
-      for (const subnet of profile.subnets.keys()) add(`s:${subnet}`, id);
-      const template = profile.templateSignature();
-      if (template) for (const band of bandKeys(template.signature)) add(`t:${band}`, id);
-      const shape = shapeOf(id);
-      if (shape !== null) add(`c:${shape}`, id);
-    }
-    const order = (id: string): [number, number] => {
-      const profile = this.#profiles.get(id)!;
-      return [profile.templateSignature()?.signature[0] ?? 0xffffffff, profile.firstSeen];
-    };
-    for (const members of buckets.values()) {
-      if (members.length < 2) continue;
-      const keys = new Map(members.map((id) => [id, order(id)]));
-      members.sort((x, y) => {
-        const [kx, ky] = [keys.get(x)!, keys.get(y)!];
-        return kx[0] - ky[0] || kx[1] - ky[1] || (x < y ? -1 : 1);
-      });
-    }
-    return buckets;
-  }
-
-  #buildClusters(unionFind: UnionFind, links: Link[]): void {
-    const linksByRoot = new Map<string, Link[]>();
-    for (const link of links) {
-      const root = unionFind.find(link.a);
+  #buildClusters(ids: readonly string[], pass: PassResult): void {
+    const linksByRoot = new Map<number, Link[]>();
+    pass.links.forEach((link, i) => {
+      const root = pass.linkRoots[i]!;
       const list = linksByRoot.get(root);
       if (list) list.push(link);
       else linksByRoot.set(root, [link]);
-    }
+    });
     this.#clusters = [];
     this.#clusterByAccount = new Map();
-    for (const [root, members] of unionFind.groups()) {
-      if (members.length < 2) continue;
-      members.sort();
+    for (const { root, members: numbers } of pass.groups) {
+      const members = numbers.map((i) => ids[i]!).sort();
       const cluster: Cluster = {
         id: `cl-${fnv1a(members[0]!).toString(16).padStart(8, '0')}`,
         accounts: members,

@@ -2,7 +2,7 @@
  * What linking remembers about one account, bounded whatever the traffic: ≤ 8 subnets, ≤ 256 recurring-bigram
  * counters (halved every 64 prompts, so old habits fade), ≤ 256 active time buckets. About 8 KB per account at the caps.
  */
-import { minHash, shingleHashes } from './skeleton.ts';
+import { bandKeys, minHash, shingleHashes } from './skeleton.ts';
 
 const MAX_SUBNETS = 8;
 const MAX_SHINGLES = 256;
@@ -25,6 +25,7 @@ export class AccountProfile {
   lastSeen: number;
   events = 0;
   #signature: Uint32Array | null = null;
+  #bands: string[] = [];
   #signatureSize = 0;
   #signatureDirty = false;
 
@@ -42,10 +43,10 @@ export class AccountProfile {
     if (promptText.length > 0) this.#notePrompt(promptText);
   }
 
-  /** MinHash of the recurring bigrams, or null when the account has no template (yet). */
-  templateSignature(): { signature: Uint32Array; size: number } | null {
+  /** MinHash of the recurring bigrams and its LSH band keys, or null when the account has no template (yet). */
+  templateSignature(): { signature: Uint32Array; size: number; bands: readonly string[] } | null {
     if (this.#signatureDirty) this.#recomputeSignature();
-    return this.#signature ? { signature: this.#signature, size: this.#signatureSize } : null;
+    return this.#signature ? { signature: this.#signature, size: this.#signatureSize, bands: this.#bands } : null;
   }
 
   #noteSubnet(subnet: string): void {
@@ -85,7 +86,8 @@ export class AccountProfile {
     for (const hash of shingleHashes(text)) this.#shingles.set(hash, (this.#shingles.get(hash) ?? 0) + 1);
     if (this.#shingles.size > MAX_SHINGLES) this.#prune();
     if (this.#prompts >= 2 * DECAY_EVERY) this.#decay();
-    this.#signatureDirty = true;
+    // A template is stable: once an account has a few prompts, refreshing its signature every 8th prompt is enough.
+    if (this.#prompts < 16 || this.#prompts % 8 === 0) this.#signatureDirty = true;
   }
 
   /** Lossy counting: drop the rarest counters until back under the cap (recurring ones have high counts). */
@@ -107,14 +109,20 @@ export class AccountProfile {
   #recomputeSignature(): void {
     this.#signatureDirty = false;
     this.#signature = null;
+    this.#bands = [];
     this.#signatureSize = 0;
     if (this.#prompts < MIN_RECURRING_PROMPTS) return;
     const floor = Math.max(MIN_RECURRING_PROMPTS, Math.ceil(RECURRING_SHARE * this.#prompts));
-    const recurring = [...this.#shingles].filter(([, count]) => count >= floor);
+    const recurring: number[] = [];
+    for (const [hash, count] of this.#shingles) if (count >= floor) recurring.push(hash);
     if (recurring.length < MIN_TEMPLATE_SHINGLES) return;
-    recurring.sort((a, b) => b[1] - a[1] || a[0] - b[0]);
-    const kept = recurring.slice(0, MAX_TEMPLATE_SHINGLES).map(([hash]) => hash);
-    this.#signature = minHash(kept);
-    this.#signatureSize = kept.length;
+    if (recurring.length > MAX_TEMPLATE_SHINGLES) {
+      // Keep the most frequent; ties by hash so the choice is deterministic.
+      recurring.sort((a, b) => this.#shingles.get(b)! - this.#shingles.get(a)! || a - b);
+      recurring.length = MAX_TEMPLATE_SHINGLES;
+    }
+    this.#signature = minHash(recurring);
+    this.#bands = bandKeys(this.#signature);
+    this.#signatureSize = recurring.length;
   }
 }

@@ -5,8 +5,8 @@
  */
 
 /** Long prompts are cut to their head and tail: the template shows there, and the cost per event stays bounded. */
-const HEAD_CHARS = 1200;
-const TAIL_CHARS = 300;
+const HEAD_CHARS = 600;
+const TAIL_CHARS = 200;
 const MAX_QUOTED = 200;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
