@@ -25,7 +25,7 @@ const TOPICS: readonly (readonly string[])[] = [
 
 const FRAMES: readonly ((a: string, b: string) => string)[] = [
   (a, b) => `How do I get started with ${a} if I also care about ${b}?`,
-  (a, b) => `Can you explain ${a} in simple terms?`,
+  (a) => `Can you explain ${a} in simple terms?`,
   (a) => `What are some common mistakes with ${a}?`,
   (a, b) => `I'm having trouble with my ${a}, it started after the ${b}. What should I check?`,
   (a, b) => `Help me write a short ${a} about ${b}.`,
