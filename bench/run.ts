@@ -10,6 +10,8 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'detect-engine': async () => (await import('./detect-engine.ts')).runDetectEngineBench(),
   detectors: async () => (await import('./detectors.ts')).runDetectorsBench(),
   'watermark-proxy': async () => (await import('./watermark-proxy.ts')).runWatermarkProxyBench(),
+  'watermark-text': async () => (await import('./watermark-text.ts')).runWatermarkTextBench(),
+  watermark: async () => (await import('./watermark.ts')).runWatermarkBench(),
   detect: async () => (await import('./detect.ts')).runDetectBench(),
 };
 

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100]`:
+ * the text radioactivity target of issue 6, through the real pieces.
+ *   1. models/lm-teacher in the model server (worker thread, trusting the gateway) with the KGW mark at δ;
+ *   2. the gateway in front, `--accounts` accounts; one of them (chosen by a seeded draw) harvests `--responses`
+ *      completions of `--chars` characters with `moat distill`'s harvester (top-5 logprobs);
+ *   3. the attacker's student: models/lm-student-s (trained from scratch on Moby-Dick) distilled on that harvest
+ *      (`distillInto`, like bench distill's LM target);
+ *   4. `moat verify`'s core against the student with every account's key (ranking), `--probes` probes, 200
+ *      independent keys for calibration; and against the independent models lm-student-s (the attacker's model
+ *      before distillation) and lm-student-m with the leaking account's key.
+ * Targets: student p < 1e-6 with ≤ 1,000 probes from ≥ 2,000 responses; independent models p > 0.01 (and ≥ 99% of
+ * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { parseConfig } from '../src/config/load.ts';
+import type { TextRecord } from '../src/distill/harvest/types.ts';
+import { distillInto } from '../src/distill/train/distill.ts';
+import { readHarvestSplit } from '../src/distill/train/harvest-data.ts';
+import { startGateway } from '../src/gateway/server.ts';
+import { ApiKeyHasher } from '../src/keys/api-key.ts';
+import { initEngine } from '../src/ml/engine/init.ts';
+import { getFamily, loadModel, loadTrainableModel } from '../src/ml/registry.ts';
+import { startModelServer } from '../src/serve/server.ts';
+import { startModelServerInWorker } from '../src/serve/worker.ts';
+import { openMemoryStores } from '../src/store/memory/index.ts';
+import { WatermarkKeyring } from '../src/watermark/keys.ts';
+import { detectText } from '../src/watermark/text/detect.ts';
+import { createTextVerifyMethod } from '../src/watermark/verify/text-method.ts';
+import { runVerify } from '../src/watermark/verify/verify.ts';
+import { flag, harvestInto, round, timed } from './distill-bench/common.ts';
+
+const MASTER = 'bench-watermark-text-master-secret-0123456789';
+const API_SECRET = 'bench-watermark-api-secret-0123456789abcdef';
+const ACTION = { actor: 'bench', action: 'setup', target: '-', details: {} };
+const log = (m: string) => process.stderr.write(`[watermark] ${m}\n`);
+
+export async function runWatermarkBench(): Promise<unknown> {
+  const responses = flag('responses', 2000);
+  const chars = flag('chars', 100);
+  const probes = flag('probes', 1000);
+  const delta = flag('delta', 2);
+  const steps = flag('steps', 200);
+  const accounts = flag('accounts', 100);
+  const started = performance.now();
+  await initEngine();
+  const silent = pino({ level: 'silent' });
+  const config = parseConfig({
+    dataDir: '/nonexistent-moat-bench',
+    serve: { host: '127.0.0.1', port: 0, maxTokens: 512, maxQueue: 4096 },
+    gateway: { port: 0 },
+    limits: { account: { requestsPerMinute: 0, tokensPerMinute: 0, concurrentRequests: 0 } },
+    watermark: { secret: MASTER, text: { enabled: true, gamma: 0.25, delta, contextWidth: 1 } },
+  });
+  const ring = new WatermarkKeyring({ secret: MASTER, currentVersion: 1 });
+  const dir = mkdtempSync(join(tmpdir(), 'moat-bench-wm-'));
+  const closers: { close(): Promise<void> }[] = [];
+  try {
+    const teacher = await startModelServerInWorker(config, { trustInternalHeaders: true, models: ['lm-teacher'] });
+    closers.push(teacher);
+    const stores = openMemoryStores();
+    const route = { name: 'moat-lm-teacher', kinds: ['chat' as const, 'completion' as const], baseUrl: `${teacher.url}/v1`, tokenizer: 'chars' as const, internal: true, timeoutMs: 600_000 };
+    const gateway = await startGateway({ config: parseConfig({ ...config, models: [route] }), stores, secret: API_SECRET, logger: silent });
+    closers.push(gateway);
+    const hasher = new ApiKeyHasher(API_SECRET);
+    const ids: string[] = [];
+    const keys: string[] = [];
+    for (let i = 0; i < accounts; i++) {
+      const account = await stores.accounts.create({ name: `account-${i}`, limits: {}, allowedModels: null }, ACTION);
+      const issued = hasher.issue();
+      await stores.keys.create({ id: `key_${i}`, accountId: account.id, prefix: issued.prefix, hash: issued.hash, name: null, createdAt: Date.now(), expiresAt: null }, ACTION);
+      ids.push(account.id);
+      keys.push(issued.key);
+    }
+    const leaker = 37 % accounts;
+    const leakKeyId = ring.keyIdFor(ids[leaker]);
+    log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (δ = ${delta})`);
+    const data = join(dir, 'harvest');
+    const harvest = await timed(() =>
+      harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed: 1, timeoutMs: 600_000 }, 16),
+    );
+    const split = readHarvestSplit(data, 'lm');
+    const all = [...(split.train.records as TextRecord[]), ...(split.heldOut.records as TextRecord[])];
+    const harvestMark = detectText(all.map((r) => r.completion), ring.resolveKey(leakKeyId).key, { gamma: 0.25, contextWidth: 1 });
+    log(`harvest: ${all.length} records in ${harvest.seconds} s; teacher output green ${harvestMark.greenFraction.toFixed(3)} (z ${harvestMark.z.toFixed(1)})`);
+    await teacher.close();
+    closers.splice(closers.indexOf(teacher), 1);
+
+    const cut = Math.max(1, Math.floor(all.length * 0.95));
+    const student = await loadTrainableModel('models/lm-student-s');
+    const trained = await timed(() =>
+      distillInto(student, { family: 'lm', records: all.slice(0, cut) }, { family: 'lm', records: all.slice(cut) }, { seed: 1, steps, batchSize: 32, lr: 3e-4, evalEvery: Math.max(1, Math.round(steps / 10)), patience: 3 }),
+    );
+    log(`student distilled: ${trained.value.result.steps} steps in ${trained.seconds} s`);
+    const served = await startModelServer({ config, models: [renamed(getFamily('lm').toBuiltin(student), 'attacker-student'), renamed(await loadModel('models/lm-student-s'), 'independent-student-s'), renamed(await loadModel('models/lm-student-m'), 'independent-student-m')], logger: silent });
+    closers.push(served);
+    const method = createTextVerifyMethod(config);
+    const verify = (model: string, keyIds: string[], rank: boolean) =>
+      timed(() => runVerify({ method, keyring: ring, keyIds, rankAccounts: rank, suspect: { url: `${served.url}/v1` }, model, probes, outDir: join(dir, `verify-${model}`), nullKeys: 200, prober: { concurrency: 16, timeoutMs: 600_000 } }));
+    const suspect = await verify('attacker-student', ids.map((id) => ring.keyIdFor(id)), true);
+    const leakerRank = suspect.value.accounts?.find((a) => a.accountId === ids[leaker])?.rank ?? null;
+    const leakerScore = suspect.value.accounts?.find((a) => a.accountId === ids[leaker]);
+    log(`student: leaker rank ${leakerRank}, p = ${leakerScore?.pValue} (${suspect.seconds} s)`);
+    const independents = [];
+    for (const name of ['independent-student-s', 'independent-student-m']) {
+      const r = await verify(name, [leakKeyId], false);
+      independents.push({ model: name, pValue: r.value.result.pValue, z: round(r.value.result.statistic, 3), greenFraction: r.value.result.details.greenFraction, scored: r.value.result.scored, nullFalseAlarmRate: r.value.calibration.independentKeys.falseAlarmRateAt001, seconds: r.seconds });
+      log(`${name}: p = ${r.value.result.pValue}`);
+    }
+    const nullCal = suspect.value.calibration.independentKeys;
+    const result = {
+      bench: 'watermark',
+      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}`,
+      settings: { responses, chars, probes, delta, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
+      harvest: { records: all.length, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
+      student: {
+        leakerRank,
+        pValue: leakerScore?.pValue ?? null,
+        log10P: leakerScore?.details.log10PValue ?? null,
+        z: leakerScore ? round(leakerScore.statistic, 3) : null,
+        greenFraction: leakerScore?.details.greenFraction ?? null,
+        scored: leakerScore?.scored ?? null,
+        probes: suspect.value.probes,
+        runnerUp: suspect.value.accounts?.find((a) => a.rank === (leakerRank === 1 ? 2 : 1))?.pValue ?? null,
+        calibratedPValue: suspect.value.calibrated.calibratedPValue,
+        seconds: suspect.seconds,
+      },
+      nullOverIndependentKeys: { keys: nullCal.keys, shareAboveP001: round(1 - nullCal.falseAlarmRateAt001), ksD: round(nullCal.pValueUniformity.d), ksP: round(nullCal.pValueUniformity.pValue) },
+      independentModels: independents,
+      targets: {
+        responsesAtLeast2000: responses >= 2000,
+        studentPBelow1e6: (leakerScore?.pValue ?? 1) < 1e-6,
+        probesAtMost1000: probes <= 1000,
+        independentAbove001: independents.every((r) => r.pValue > 0.01),
+        nullKeysAbove001In99Percent: 1 - nullCal.falseAlarmRateAt001 >= 0.99,
+        leakerRanksFirst: leakerRank === 1,
+      },
+      wallSeconds: round((performance.now() - started) / 1000, 1),
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/watermark.json', `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } finally {
+    for (const c of closers.reverse()) await c.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function renamed<T extends { model: { info: { name: string } } }>(builtin: T, name: string): T {
+  builtin.model.info.name = name;
+  return builtin;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runWatermarkBench();
