@@ -75,9 +75,10 @@ export async function probeSuspect(probes: readonly Probe[], options: ProberOpti
     while (!stopped && next < pending.length) {
       const probe = pending[next++];
       const record = await askOnce(probe, options);
-      if (stopped) return;
+      // Written even after another worker stopped the run: an answer already paid for is kept for the resume.
       appendFileSync(options.file, `${JSON.stringify(record)}\n`);
       records.set(probe.id, record);
+      if (stopped) return;
       done++;
       options.onRecord?.(record, done, probes.length);
       consecutiveFailures = record.status === 'failed' ? consecutiveFailures + 1 : 0;
