@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { parseConfig } from '../config/load.ts';
+import { openStores } from '../store/index.ts';
 import { WatermarkKeyring } from '../watermark/keys.ts';
 import { startFakeSuspect } from '../watermark/verify/testing.ts';
 import type { CliIO } from './io.ts';
@@ -51,6 +52,31 @@ test('prints key ids, validates flags, and writes the report for a marked suspec
     assert.equal(code, 0);
     assert.match(shown.text(), /watermark of this key detected/);
     assert.ok(existsSync(join(out, 'report.md')) && existsSync(join(out, 'report.json')));
+  } finally {
+    await suspect.close();
+  }
+});
+
+test('--accounts all reads every account from the SQLite store and names the one whose key marked the suspect', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-verify-cli-'));
+  const config = parseConfig({ dataDir, watermark: { secret: SECRET, keyVersion: 2 } });
+  const stores = openStores(config);
+  const ids: string[] = [];
+  try {
+    for (const name of ['a', 'b', 'c']) ids.push((await stores.accounts.create({ name, limits: {}, allowedModels: null }, { actor: 'test', action: 'setup', target: '-', details: {} })).id);
+  } finally {
+    await stores.close();
+  }
+  // The leak happened before a rotation: the suspect carries account b's version-1 mark.
+  const ring = new WatermarkKeyring({ secret: SECRET, currentVersion: 2 });
+  const suspect = await startFakeSuspect({ markKey: ring.resolveKey(ring.keyIdFor(ids[1], 1)).key });
+  try {
+    const out = join(dataDir, 'ranked');
+    const shown = io();
+    assert.equal(await verifyCommand({ suspect: suspect.url, accounts: 'all', model: 'm', probes: '120', out, nullKeys: '50' }, config, shown), 0);
+    assert.match(shown.text(), new RegExp(`strongest account: ${ids[1]} \\(of 6 keys\\)`));
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as { key: { keyId: string; version: number } };
+    assert.equal(report.key.version, 1);
   } finally {
     await suspect.close();
   }
