@@ -46,5 +46,5 @@ async function clearAction(ctx: AdminContext, params: Record<string, string>) {
 
 async function listClusters(ctx: AdminContext) {
   ctx.queryAs(z.strictObject({}));
-  return { status: 200, body: { items: detection(ctx).clusterViews() } };
+  return { status: 200, body: { items: await detection(ctx).clusterViews() } };
 }

@@ -50,6 +50,8 @@ export const DetectionConfigSchema = z
     enabled: z.boolean().default(true),
     /** Decide, persist and log every action, but apply none. */
     shadow: z.boolean().default(true),
+    /** Score on a worker thread, so the gateway's thread only hands events over (false: score on the gateway's thread). */
+    worker: z.boolean().default(true),
     /** Events waiting for the worker; beyond this, new events are dropped (counted in moat_detection_shed_total). */
     queueCapacity: z.number().int().min(1).default(20_000),
     /** Events the worker takes per turn of the event loop. */

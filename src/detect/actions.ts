@@ -44,7 +44,15 @@ export interface ActionExecutorDeps {
   now: () => number;
 }
 
-export class ActionExecutor {
+/** What the engine needs from whoever applies its decisions (the executor in-thread, a proxy in the worker). */
+export interface ActionSink {
+  /** The level in force (or decided in shadow mode) for the account. */
+  levelOf(accountId: string): ActionLevel;
+  apply(decision: ActionDecision): Promise<boolean>;
+  forgetShadow(accountId: string): void;
+}
+
+export class ActionExecutor implements ActionSink {
   readonly #deps: ActionExecutorDeps;
   /** Levels decided in shadow mode (never applied), so each escalation is logged once. */
   readonly #shadow = new Map<string, ActionLevel>();

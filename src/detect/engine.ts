@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { DetectionConfig } from '../config/detection-schema.ts';
 import type { DetectionStore } from '../store/detections.ts';
 import { type AccountEntry, AccountTable } from './account-table.ts';
-import type { ActionDecision, ActionExecutor, LinkedCluster } from './actions.ts';
+import type { ActionDecision, ActionSink, LinkedCluster } from './actions.ts';
 import type { DetectionBus, RequestEvent } from './bus.ts';
 import type { PromptEmbedder } from './embedding/embedder.ts';
 import { invalidReason } from './event-validation.ts';
@@ -34,7 +34,7 @@ export interface DetectionEngineDeps {
   embedder: PromptEmbedder | null;
   linker: LinkerPort | null;
   store: DetectionStore;
-  executor: ActionExecutor;
+  executor: ActionSink;
   metrics: DetectionMetrics;
   logger: Logger;
   /** Looks an account up the first time it is seen; null = unknown account (its events are rejected). */

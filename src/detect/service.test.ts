@@ -33,7 +33,7 @@ describe('startDetection', () => {
     const first = await start(path, false);
     const account = await first.stores.accounts.create({ name: 'prober' }, { actor: 't', action: 'setup', target: '-', details: {} });
     for (let i = 0; i < 3; i++) first.bus.publish(requestEvent({ accountId: account.id, params: probe }));
-    await first.detection.engine.drain();
+    await first.detection.drain();
     assert.equal(first.actions.get(account.id)?.level, 'ban');
     const view = await first.detection.accountView(account.id, 5);
     assert.equal(view.current?.level, 'ban');

@@ -17,8 +17,10 @@ import { DetectionEngine } from './engine.ts';
 import { linkerOptions } from './linking/config.ts';
 import { ActorLinker } from './linking/index.ts';
 import { DetectionMetrics } from './metrics.ts';
+import { logStarted, lookupAccount } from './service-support.ts';
 import type { ActionLevel, Detector } from './types.ts';
-import { type AccountDetectionView, accountView, type ClusterView, clusterViews } from './views.ts';
+import { type AccountDetectionView, accountView, type ClusterView, clusterViews, snapshotOf } from './views.ts';
+import { startDetectionWorker } from './worker/host.ts';
 
 export interface DetectionServiceOptions {
   config: DetectionConfig;
@@ -34,23 +36,32 @@ export interface DetectionServiceOptions {
 }
 
 export interface DetectionService {
-  readonly engine: DetectionEngine;
+  /** The engine when it runs on this thread; null when it runs in the detection worker. */
+  readonly engine: DetectionEngine | null;
   readonly executor: ActionExecutor;
   readonly actions: ActiveActions;
   readonly shadow: boolean;
   accountView(accountId: string, historyLimit: number): Promise<AccountDetectionView>;
-  clusterViews(): ClusterView[];
+  clusterViews(): Promise<ClusterView[]>;
   /** Reverses detection's action on the account and forgets its evidence; `previous` null when nothing was in force. */
   clearAction(accountId: string, actor: string, reason: string | null): Promise<{ previous: ActionLevel | null; unbanned: number }>;
+  /** Resolves once every event received so far is scored and its actions applied (tests, evaluation). */
+  drain(): Promise<void>;
   close(): Promise<void>;
 }
 
+/**
+ * Starts detection: on its own worker thread (`detection.worker`, the default: scoring then costs the gateway's
+ * thread only the event hand-off) or, with `detection.worker: false` or custom `detectors` (functions cannot cross
+ * threads), on the gateway's thread.
+ */
 export async function startDetection(options: DetectionServiceOptions): Promise<DetectionService> {
   const { config, stores, actions, logger } = options;
   const now = options.now ?? Date.now;
   const metrics = new DetectionMetrics(options.registry);
   const executor = new ActionExecutor({ config, stores, actions, metrics, logger, now });
   if (!config.shadow) for (const action of await stores.detections.actions()) actions.set(action);
+  if (config.worker && !options.detectors) return startDetectionWorker({ ...options, executor, metrics });
   const embedder = createEmbedder(config.embedder);
   const engine = new DetectionEngine({
     config,
@@ -61,30 +72,25 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
     executor,
     metrics,
     logger,
-    lookupAccount: async (id) => {
-      const account = await stores.accounts.get(id);
-      return account ? { createdAt: account.createdAt, name: account.name } : null;
-    },
+    lookupAccount: (id) => lookupAccount(stores, id),
     now,
   });
   engine.start(options.bus);
-  const perAccountBytes = engine.maxStateBytesPerAccount();
-  logger.info(
-    { shadow: config.shadow, detectors: engine.detectorNames(), actionsInForce: actions.size, perAccountBytes, stateCeilingMB: Math.round((perAccountBytes * config.maxAccounts) / 1e6) },
-    'detection started',
-  );
+  logStarted(logger, config, engine.detectorNames(), engine.maxStateBytesPerAccount(), actions.size, 'gateway thread');
+  const sources = { actions, store: stores.detections, shadow: config.shadow, shadowLevelOf: (id: string) => executor.shadowLevelOf(id) };
   return {
     engine,
     executor,
     actions,
     shadow: config.shadow,
-    accountView: (accountId, historyLimit) => accountView({ engine, executor, actions, store: stores.detections, shadow: config.shadow }, accountId, historyLimit),
-    clusterViews: () => clusterViews(engine),
+    accountView: (accountId, historyLimit) => accountView(sources, snapshotOf(engine, accountId), accountId, historyLimit),
+    clusterViews: async () => clusterViews(engine.clusters()),
     async clearAction(accountId, actor, reason) {
       const result = await executor.clear(accountId, actor, reason);
       engine.pardon(accountId);
       return result;
     },
+    drain: () => engine.drain(),
     close: () => engine.close(),
   };
 }

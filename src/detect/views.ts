@@ -1,6 +1,6 @@
 /** What the admin API shows about detection: one account's scores, reasons, action and cluster; every cluster. */
 import type { DetectionStore } from '../store/detections.ts';
-import type { ActionExecutor } from './actions.ts';
+import type { LinkedCluster } from './actions.ts';
 import type { ActiveActions } from './active-actions.ts';
 import type { DetectionEngine } from './engine.ts';
 import type { ActionLevel, ActiveAction, DetectorScore, RiskAssessment } from './types.ts';
@@ -31,41 +31,64 @@ export interface AccountDetectionView {
   history: RiskAssessment[];
 }
 
+/** What the engine knows about one account right now (plain data, so it can cross a thread boundary). */
+export interface AccountSnapshot {
+  /** Whether the account has state in memory. */
+  known: boolean;
+  events: number;
+  assessment: RiskAssessment | null;
+  detectors: ({ name: string } & DetectorScore)[];
+  cluster: LinkedCluster | null;
+  clusterAssessment: RiskAssessment | null;
+}
+
+export interface ClusterSnapshot {
+  cluster: LinkedCluster;
+  assessment: RiskAssessment | null;
+}
+
+export function snapshotOf(engine: DetectionEngine, accountId: string): AccountSnapshot {
+  const entry = engine.account(accountId);
+  const names = engine.detectorNames();
+  const cluster = engine.clusterOf(accountId);
+  return {
+    known: entry !== undefined,
+    events: entry?.events ?? 0,
+    assessment: entry?.assessment ?? null,
+    detectors: entry ? entry.scores.map((score, i) => ({ name: names[i], ...score })) : [],
+    cluster,
+    clusterAssessment: cluster ? (engine.cluster(cluster.id)?.assessment ?? null) : null,
+  };
+}
+
 export interface ViewSources {
-  engine: DetectionEngine;
-  executor: ActionExecutor;
   actions: ActiveActions;
   store: DetectionStore;
   shadow: boolean;
+  shadowLevelOf(accountId: string): ActionLevel | null;
 }
 
-export async function accountView(s: ViewSources, accountId: string, historyLimit: number): Promise<AccountDetectionView> {
-  const entry = s.engine.account(accountId);
+export async function accountView(s: ViewSources, snapshot: AccountSnapshot, accountId: string, historyLimit: number): Promise<AccountDetectionView> {
   const history = await s.store.history(`account:${accountId}`, historyLimit);
-  const names = s.engine.detectorNames();
-  const linked = s.engine.clusterOf(accountId);
   return {
     accountId,
     shadow: s.shadow,
-    events: entry?.events ?? 0,
+    events: snapshot.events,
     // An account in memory shows its live state (null right after an admin cleared it); otherwise the newest stored.
-    current: entry ? entry.assessment : (history[0] ?? null),
-    detectors: entry ? entry.scores.map((score, i) => ({ name: names[i], ...score })) : [],
+    current: snapshot.known ? snapshot.assessment : (history[0] ?? null),
+    detectors: snapshot.detectors,
     action: s.actions.get(accountId) ?? null,
-    shadowLevel: s.executor.shadowLevelOf(accountId),
-    cluster: linked ? toClusterView(linked, s.engine.cluster(linked.id)?.assessment ?? null) : null,
+    shadowLevel: s.shadowLevelOf(accountId),
+    cluster: snapshot.cluster ? toClusterView(snapshot.cluster, snapshot.clusterAssessment) : null,
     history,
   };
 }
 
-export function clusterViews(engine: DetectionEngine): ClusterView[] {
-  return engine
-    .clusters()
-    .map(({ cluster, assessment }) => toClusterView(cluster, assessment))
-    .sort((a, b) => (b.risk ?? -1) - (a.risk ?? -1));
+export function clusterViews(clusters: readonly ClusterSnapshot[]): ClusterView[] {
+  return clusters.map(({ cluster, assessment }) => toClusterView(cluster, assessment)).sort((a, b) => (b.risk ?? -1) - (a.risk ?? -1));
 }
 
-function toClusterView(cluster: { id: string; accounts: string[]; evidence: string[] }, assessment: RiskAssessment | null): ClusterView {
+function toClusterView(cluster: LinkedCluster, assessment: RiskAssessment | null): ClusterView {
   return {
     id: cluster.id,
     accounts: cluster.accounts,

@@ -79,11 +79,13 @@ export async function startDetectionGateway(options: { detection: ConfigInput['d
     },
     async settle(accountId, events) {
       const deadline = Date.now() + 5_000;
-      while ((detection.engine.account(accountId)?.events ?? 0) < events) {
-        if (Date.now() > deadline) throw new Error(`detection saw ${detection.engine.account(accountId)?.events ?? 0} of ${events} events of ${accountId}`);
+      const seen = async () => (await detection.accountView(accountId, 0)).events;
+      while ((await seen()) < events) {
+        if (Date.now() > deadline) throw new Error(`detection saw ${await seen()} of ${events} events of ${accountId}`);
+        await detection.drain();
         await new Promise((r) => setTimeout(r, 5));
       }
-      await detection.engine.drain();
+      await detection.drain();
     },
     async close() {
       await adminServer.close();

@@ -1,0 +1,56 @@
+/**
+ * Detection on its worker thread (the default) behind the real gateway over loopback: the built-in detectors see a
+ * logit prober through the worker, the action is applied on the gateway thread, the admin API reads the worker's state,
+ * a clear reverses it, and the worker's metrics reach the gateway's /metrics.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import OpenAI from 'openai';
+import { type DetectionGateway, startDetectionGateway } from '../testing/detection-gateway.ts';
+
+/** The api-probing score grows with the number of probing requests; 40 is well past its ramp. */
+const N = 40;
+
+describe('detection in the worker thread', () => {
+  let g: DetectionGateway;
+  before(async () => {
+    g = await startDetectionGateway({ detection: { worker: true, shadow: false, minEventsForAction: 10 } });
+  });
+  after(() => g.close());
+
+  test('a logit prober is degraded while still probing, through the worker; the admin view and a clear work across the thread boundary', async () => {
+    assert.equal(g.detection.engine, null, 'the engine runs in the worker');
+    const { accountId, key } = await g.createAccount();
+    const client = new OpenAI({ apiKey: key, baseURL: g.baseURL, maxRetries: 0 });
+    let served = 0;
+    let refusal: string | null = null;
+    for (let i = 0; i < N && refusal === null; i++) {
+      try {
+        await client.chat.completions.create({ model: 'test-chat', max_tokens: 1, logprobs: true, top_logprobs: 20, logit_bias: { [String(100 + i)]: 100 }, messages: [{ role: 'user', content: `Repeat the word number ${i}` }] });
+        served++;
+      } catch (err) {
+        refusal = err instanceof OpenAI.APIError ? String(err.code) : String(err);
+      }
+    }
+    // Actions apply while the prober is still sending: degrade refuses logit_bias with logprobs, a ban refuses all.
+    assert.ok(refusal === 'detection_restricted' || refusal === 'account_banned', `refused with ${refusal} after ${served}`);
+    assert.ok(served >= 10 && served < N, `served ${served}`);
+    await g.settle(accountId, served);
+    const view = await g.admin.detectAccount(accountId);
+    assert.equal(view.events, served);
+    assert.ok(view.current && view.current.risk >= 0.75, JSON.stringify(view.current));
+    assert.ok(view.detectors.some((d) => d.name === 'api-probing' && d.score >= 0.75));
+    assert.ok(view.action?.level === 'degrade' || view.action?.level === 'ban');
+
+    const cleared = await g.admin.clearDetectionAction(accountId, { reason: 'test' });
+    assert.ok(cleared.previous === 'degrade' || cleared.previous === 'ban');
+    const after = await g.admin.detectAccount(accountId);
+    assert.equal(after.action, null);
+    assert.equal(after.current, null, 'the worker forgot the evidence');
+
+    await new Promise((r) => setTimeout(r, 1200));
+    const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    assert.match(metrics, new RegExp(`moat_detection_events_total\\{outcome="scored"\\} ${served}\\b`));
+    assert.match(metrics, /moat_detection_actions_total\{level="degrade",mode="applied"\} 1/);
+  });
+});
