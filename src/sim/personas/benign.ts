@@ -15,8 +15,21 @@ export function benignPlan(spec: BenignPersonaSpec, name: string, ips: string[])
     kind: 'benign',
     persona: spec.persona,
     accounts: [{ name, ips }],
-    run: (ctx, [account], actor) => RUNS[spec.persona](ctx, spec as never, account!, actor),
+    run: (ctx, [account], actor) => runPersona(ctx, spec, account!, actor),
   };
+}
+
+function runPersona(ctx: ActorContext, spec: BenignPersonaSpec, account: SimAccount, actor: number): Promise<void> {
+  switch (spec.persona) {
+    case 'chat':
+      return RUNS.chat(ctx, spec, account, actor);
+    case 'developer':
+      return RUNS.developer(ctx, spec, account, actor);
+    case 'batch':
+      return RUNS.batch(ctx, spec, account, actor);
+    case 'researcher':
+      return RUNS.researcher(ctx, spec, account, actor);
+  }
 }
 
 type Run<P extends BenignPersonaSpec['persona']> = (ctx: ActorContext, spec: Extract<BenignPersonaSpec, { persona: P }>, account: SimAccount, actor: number) => Promise<void>;
