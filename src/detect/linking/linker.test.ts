@@ -147,3 +147,20 @@ test('memory is bounded: the least recently seen accounts are evicted past maxAc
   for (let i = 0; i < 1000; i++) linker.observe(event(`u${i}`, START + i, `10.0.${i % 256}.1`, 'hello there'));
   assert.equal(linker.stats().accounts, 100);
 });
+
+test('a swarm behind a rotating proxy pool (every account on every crowded subnet) is joined by subnets plus template', () => {
+  const rng = createRng(21);
+  const linker = new ActorLinker({ bucketMs: 30_000 });
+  const pool = Array.from({ length: 40 }, (_, i) => `185.9.${i % 8}.${10 + Math.floor(i / 8)}`);
+  for (let k = 0; k < 30 * 40; k++) {
+    const id = `rot-${k % 30}`;
+    linker.observe(event(id, START + rng.int(120 * MINUTE), pool[rng.int(pool.length)]!, SWARM_TEMPLATE(text(rng))));
+  }
+  for (let i = 0; i < 200; i++) {
+    for (let k = 0; k < 20; k++) linker.observe(event(`b-${i}`, START + rng.int(120 * MINUTE), `100.${64 + (i % 50)}.${i}.9`, `Summarise this: ${text(rng)}`));
+  }
+  linker.relink();
+  assert.equal(linker.clusterOf('rot-0')?.accounts.length, 30);
+  assert.ok(linker.clusterOf('rot-0')?.evidence.some((line) => /crowded/.test(line)));
+  assert.equal(linker.clusters().length, 1);
+});
