@@ -28,8 +28,10 @@ export async function runDetectEngineBench(): Promise<unknown> {
     medianUsPerEventAll: full.medianUs,
     medianUsPerEventBaseline: engine[0].medianUs,
     throughputOnVsOff: gateway?.onVsOff ?? null,
+    throughputOnGatewayThreadVsOff: gateway?.threadVsOff ?? null,
     cpuPerRequestUsOn: gateway?.cpuOn ?? null,
     cpuPerRequestUsOff: gateway?.cpuOff ?? null,
+    cpuPerRequestUsOnGatewayThread: gateway?.cpuThread ?? null,
   };
   const targetsMet = { medianScoringCost: full.medianUs <= 50, throughputWithin10Percent: gateway ? gateway.onVsOff >= 0.9 : null };
   const argv = process.argv.slice(2).join(' ');

@@ -1,6 +1,6 @@
 /**
- * Gateway throughput with detection on (shadow) vs off: two Moat processes in front of one upstream process, loaded
- * in alternating rounds (autocannon, 10 connections, a varied prompt per request) so drift on this shared box hits
+ * Gateway throughput with detection on (shadow; on its worker thread, and on the gateway's thread) vs off: three Moat
+ * processes in front of one upstream process, loaded in alternating rounds (autocannon, 10 connections, a varied prompt per request) so drift on this shared box hits
  * both alike; CPU per request is read from each process (robust to other load, unlike req/s).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -71,28 +71,34 @@ export async function gatewayOnOff(durationS: number, rounds: number) {
   const upstream = await start('upstream.ts', []);
   const off = await start('moat-detection.ts', [upstream.line, 'off']);
   const on = await start('moat-detection.ts', [upstream.line, 'on']);
+  const thread = await start('moat-detection.ts', [upstream.line, 'thread']);
   try {
-    const results: { off: Round[]; on: Round[] } = { off: [], on: [] };
-    for (let r = 0; r < rounds; r++) {
-      for (const [name, proc] of [['off', off], ['on', on]] as const) {
-        const round = await load(proc, durationS);
-        results[name].push(round);
-        process.stderr.write(`round ${r + 1} detection ${name}: ${round.rps.toFixed(0)} req/s p50 ${round.p50Ms} ms p99 ${round.p99Ms} ms errors ${round.errors} cpu ${round.cpuPerRequestUs.toFixed(0)} µs/req\n`);
+    const results: { off: Round[]; on: Round[]; thread: Round[] } = { off: [], on: [], thread: [] };
+    // Round 0 warms every process up (JIT, pools) and is not counted.
+    for (let r = 0; r <= rounds; r++) {
+      for (const [name, proc] of [['off', off], ['on', on], ['thread', thread]] as const) {
+        const round = await load(proc, r === 0 ? 2 : durationS);
+        if (r > 0) results[name].push(round);
+        process.stderr.write(`round ${r} detection ${name}: ${round.rps.toFixed(0)} req/s p50 ${round.p50Ms} ms p99 ${round.p99Ms} ms errors ${round.errors} cpu ${round.cpuPerRequestUs.toFixed(0)} µs/req\n`);
       }
     }
     const mean = (xs: Round[], f: (r: Round) => number) => xs.reduce((s, x) => s + f(x), 0) / xs.length;
     const rpsOn = mean(results.on, (r) => r.rps);
     const rpsOff = mean(results.off, (r) => r.rps);
+    const rpsThread = mean(results.thread, (r) => r.rps);
     return {
       durationSeconds: durationS,
       rounds: results,
       rpsOn,
       rpsOff,
+      rpsThread,
       onVsOff: rpsOn / rpsOff,
+      threadVsOff: rpsThread / rpsOff,
       cpuOn: mean(results.on, (r) => r.cpuPerRequestUs),
+      cpuThread: mean(results.thread, (r) => r.cpuPerRequestUs),
       cpuOff: mean(results.off, (r) => r.cpuPerRequestUs),
     };
   } finally {
-    for (const p of [upstream, off, on]) p.child.kill('SIGTERM');
+    for (const p of [upstream, off, on, thread]) p.child.kill('SIGTERM');
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Moat as `moat up` runs it, with detection on (`on`, shadow mode so the bench account is never throttled and every
- * request does the same work) or off (`off`): memory stores, one account, limits checked but never refusing.
- * Args: <upstream port> <on|off>. Prints `<port> <api key>`.
+ * Moat as `moat up` runs it, with detection on its worker thread (`on`, the default), on the gateway's thread
+ * (`thread`), or off (`off`); shadow mode, so the bench account is never throttled and every request does the same
+ * work. Memory stores, one account, limits checked but never refusing. Args: <upstream port> <on|thread|off>.
+ * Prints `<port> <api key>`.
  */
 import { pino } from 'pino';
 import { parseConfig } from '../../src/config/load.ts';
@@ -13,13 +14,14 @@ import { ApiKeyHasher } from '../../src/keys/api-key.ts';
 import { openMemoryStores } from '../../src/store/memory/index.ts';
 import { reportCpuOnSignal } from './cpu-report.ts';
 
-const detectionOn = process.argv[3] === 'on';
+const mode = process.argv[3] ?? 'off';
+const detectionOn = mode !== 'off';
 const config = parseConfig({
   dataDir: '/nonexistent-moat-bench',
   gateway: { port: 0 },
   limits: { account: { requestsPerMinute: 10_000_000, tokensPerMinute: 1_000_000_000, concurrentRequests: 10_000 } },
   models: [{ name: 'bench', kinds: ['chat'], baseUrl: `http://127.0.0.1:${process.argv[2]}/v1`, apiKey: 'sk-bench' }],
-  detection: { enabled: detectionOn, shadow: true },
+  detection: { enabled: detectionOn, shadow: true, worker: mode === 'on' },
 });
 const stores = openMemoryStores();
 const secret = 'bench-secret-bench-secret-bench-secret-00';

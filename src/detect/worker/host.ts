@@ -22,7 +22,10 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
   const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: data });
   const ready = await waitReady(worker);
   worker.on('error', (err) => logger.error({ err }, 'the detection worker failed; detection stopped (requests are unaffected)'));
-  const post = (message: ToWorker) => worker.postMessage(message);
+  let alive = true;
+  const post = (message: ToWorker) => {
+    if (alive) worker.postMessage(message);
+  };
   for (const action of actions.all()) post({ type: 'level', accountId: action.accountId, level: action.level });
 
   let applied: Promise<unknown> = Promise.resolve();
@@ -31,12 +34,20 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
   };
   let seq = 0;
   const replies = new Map<number, (value: unknown) => void>();
-  const request = <T>(make: (seq: number) => ToWorker): Promise<T> =>
-    new Promise<T>((resolve) => {
+  /** Resolves with the worker's reply, or with null once the worker is gone (views then show no live state). */
+  const request = <T>(make: (seq: number) => ToWorker): Promise<T | null> =>
+    new Promise<T | null>((resolve) => {
+      if (!alive) return resolve(null);
       const n = ++seq;
       replies.set(n, resolve as (value: unknown) => void);
       post(make(n));
     });
+  worker.once('exit', (code) => {
+    alive = false;
+    for (const resolve of replies.values()) resolve(null);
+    replies.clear();
+    if (code !== 0) logger.error({ code }, 'the detection worker exited; detection stopped (requests are unaffected)');
+  });
   let shedHere = 0;
 
   worker.on('message', (message: FromWorker) => {
@@ -106,9 +117,9 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
     shadow: config.shadow,
     async accountView(accountId, historyLimit) {
       const snapshot = await request<AccountSnapshot>((n) => ({ type: 'view', seq: n, accountId }));
-      return accountView(sources, snapshot, accountId, historyLimit);
+      return accountView(sources, snapshot ?? NO_LIVE_STATE, accountId, historyLimit);
     },
-    clusterViews: async () => clusterViews(await request<ClusterSnapshot[]>((n) => ({ type: 'clusters', seq: n }))),
+    clusterViews: async () => clusterViews((await request<ClusterSnapshot[]>((n) => ({ type: 'clusters', seq: n }))) ?? []),
     async clearAction(accountId, actor, reason) {
       await drain();
       const result = await executor.clear(accountId, actor, reason);
@@ -126,6 +137,8 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
     },
   };
 }
+
+const NO_LIVE_STATE: AccountSnapshot = { known: false, events: 0, assessment: null, detectors: [], cluster: null, clusterAssessment: null };
 
 function waitReady(worker: Worker): Promise<Extract<FromWorker, { type: 'ready' }>> {
   return new Promise((resolve, reject) => {
