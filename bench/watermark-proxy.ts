@@ -12,13 +12,15 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { LanguageModel, TextClassifier, TextEmbedder } from '../src/ml/contracts.ts';
+import type { TextClassifier, TextEmbedder } from '../src/ml/contracts.ts';
 import { loadMobyDick } from '../src/ml/data/moby-dick.ts';
 import { initEngine } from '../src/ml/engine/init.ts';
 import { spamAssassinData } from '../src/ml/models/classifier/family.ts';
 import { recallAtK } from '../src/ml/models/embedder/retrieval-eval.ts';
 import { sotuEmbedderData } from '../src/ml/models/embedder/sotu-corpus.ts';
-import { loadModel } from '../src/ml/registry.ts';
+import { heldOutScore } from '../src/ml/models/lm/evaluate.ts';
+import { CharLm } from '../src/ml/models/lm/model.ts';
+import { loadModel, loadTrainableModel } from '../src/ml/registry.ts';
 import { dawnRole, keyedWrongLabel } from '../src/watermark/classifier/dawn.ts';
 import { embeddingProbes, scoreEmbedding } from '../src/watermark/embedding/detect.ts';
 import { DEFAULT_EMBEDDING_PARAMS, type EmbeddingMarkParams, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
@@ -46,7 +48,7 @@ async function classifierCost() {
   const found = await load<TextClassifier>(['classifier-teacher'], 'classifier');
   if (!found) return { skipped: 'models/classifier-teacher missing' };
   const { model } = found;
-  const test = spamAssassinData().test;
+  const test = spamAssassinData().test.map((e) => ({ ...e, text: e.text.slice(0, 8000) }));
   const rows: number[][] = [];
   for (let i = 0; i < test.length; i += 64) rows.push(...model.predict(test.slice(i, i + 64).map((e) => e.text)));
   const predicted = rows.map((r) => model.labels[r.indexOf(Math.max(...r))] as string);
@@ -89,6 +91,8 @@ async function embeddingCost(model: TextEmbedder, name: string) {
   const configs: Record<string, EmbeddingMarkParams> = {
     default: DEFAULT_EMBEDDING_PARAMS,
     tenTriggers: { ...DEFAULT_EMBEDDING_PARAMS, triggers: 10, directions: 2 },
+    halfWeight: { ...DEFAULT_EMBEDDING_PARAMS, maxTriggers: 8 },
+    light: { triggers: 12, directions: 4, maxTriggers: 8 },
   };
   const results: Record<string, unknown> = {};
   for (const [label, params] of Object.entries(configs)) {
@@ -106,31 +110,16 @@ async function embeddingCost(model: TextEmbedder, name: string) {
   return { model: name, passages: texts.length, recallPlain: plain.recallAt, ...results };
 }
 
-/** Bits per character of `text` under the char LM, from next-token logits over sliding contexts. */
-function bitsPerChar(lm: LanguageModel, text: string): number {
-  const ids = lm.tokenizer.encode(text);
-  const width = Math.min(lm.contextLength, 64);
-  let nats = 0;
-  let count = 0;
-  for (let from = width; from < ids.length; from += 64) {
-    const positions = Array.from({ length: Math.min(64, ids.length - from) }, (_, i) => from + i);
-    const logits = lm.nextLogits(positions.map((p) => ids.slice(p - width, p)));
-    positions.forEach((p, i) => {
-      const row = logits[i] as Float32Array;
-      let max = -Infinity;
-      for (const x of row) max = Math.max(max, x);
-      let sum = 0;
-      for (const x of row) sum += Math.exp(x - max);
-      nats += max + Math.log(sum) - (row[ids[p] as number] ?? 0);
-      count++;
-    });
-  }
-  return nats / count / Math.LN2;
+/** Bits per character of `text` under the char LM (teacher-forced windows, one forward pass per batch). */
+function bitsPerChar(lm: CharLm, text: string): number {
+  return heldOutScore(lm, lm.tokenizer.encode(text)).bitsPerChar;
 }
 
 async function lexicalCost() {
-  const found = await load<LanguageModel>(['lm-teacher'], 'lm');
-  if (!found) return { skipped: 'models/lm-teacher missing' };
+  if (!existsSync('models/lm-teacher/model.json')) return { skipped: 'models/lm-teacher missing' };
+  const lm = await loadTrainableModel('models/lm-teacher');
+  if (!(lm instanceof CharLm)) return { skipped: 'models/lm-teacher is not a character LM' };
+  const found = { name: 'lm-teacher', model: lm };
   const text = loadMobyDick().heldOut.slice(0, 12_000);
   const plain = bitsPerChar(found.model, text);
   const perAccount = Array.from({ length: 3 }, (_, a) => {
@@ -190,21 +179,29 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     const other = embedder ? await load<TextEmbedder>(['embedder-student-s', 'embedder-student-m'].filter((n) => n !== embedder.name), 'embedder') : null;
     result.quality = {
       command: 'npm run bench -- watermark-proxy --only=quality',
-      classifier: await classifierCost(),
-      embedding: embedder ? await embeddingCost(embedder.model, embedder.name) : { skipped: 'no embedder in models/' },
-      lexical: await lexicalCost(),
+      classifier: await step('classifier cost', classifierCost),
+      embedding: embedder ? await step('embedding cost', () => embeddingCost(embedder.model, embedder.name)) : { skipped: 'no embedder in models/' },
+      lexical: await step('lexical cost', lexicalCost),
       embeddingDetection: embedder ? embeddingDetection(embedder.model, other?.model ?? null) : { skipped: 'no embedder in models/' },
     };
   }
   if (only !== 'quality') {
     const queries = flagValue('dawn-queries', 2000);
-    result.dawnEndToEnd = { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...(await dawnEndToEnd({ queries, accounts: 10, steps: 600 })) };
+    result.dawnEndToEnd = { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...(await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps: 600 }))) };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   return result;
+}
+
+async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+  const t0 = Date.now();
+  process.stderr.write(`[watermark-proxy] ${name}…\n`);
+  const value = await run();
+  process.stderr.write(`[watermark-proxy] ${name}: ${Math.round((Date.now() - t0) / 1000)} s\n`);
+  return value;
 }
 
 function flagValue(name: string, fallback: number): number {
