@@ -18,7 +18,7 @@ type HostOptions = DetectionServiceOptions & { executor: ActionExecutor; metrics
 
 export async function startDetectionWorker(options: HostOptions): Promise<DetectionService> {
   const { config, stores, actions, executor, metrics, logger } = options;
-  const data: WorkerStartData = { config };
+  const data: WorkerStartData = { config, logLevel: logger.level };
   const worker = new Worker(new URL('./worker-entry.js', import.meta.url), { workerData: data });
   const ready = await waitReady(worker);
   worker.on('error', (err) => logger.error({ err }, 'the detection worker failed; detection stopped (requests are unaffected)'));

@@ -11,6 +11,8 @@ import type { ActionLevel, RiskAssessment } from '../types.ts';
 
 export interface WorkerStartData {
   config: DetectionConfig;
+  /** The gateway logger's level; the worker logs detector faults and rejected events to stdout at it. */
+  logLevel: string;
 }
 
 export type ToWorker =

@@ -20,7 +20,7 @@ import { snapshotOf } from '../views.ts';
 import type { FromWorker, ToWorker, WorkerStartData } from './protocol.ts';
 
 const port = parentPort!;
-const { config } = workerData as WorkerStartData;
+const { config, logLevel } = workerData as WorkerStartData;
 const post = (message: FromWorker) => port.postMessage(message);
 const METRICS_EVERY_MS = 1000;
 
@@ -69,8 +69,8 @@ async function main(): Promise<void> {
     store: forwardingStore,
     executor: sink,
     metrics,
-    // Errors are counted in metrics; the gateway thread logs what it applies.
-    logger: pino({ level: 'silent' }),
+    // Detector faults and rejected events are logged here (to stdout, like the gateway's own pino logger).
+    logger: pino({ level: logLevel, base: { thread: 'detection' } }),
     lookupAccount: (accountId) =>
       new Promise((resolve) => {
         const seq = ++lookupSeq;
