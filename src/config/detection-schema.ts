@@ -72,9 +72,16 @@ export const DetectionConfigSchema = z
     historyPerSubject: z.number().int().min(1).default(200),
     embedder: z
       .strictObject({
-        /** `hashed`: character n-gram hashing + a seeded random projection, pure JS (µs per prompt). `none`: no embedding. */
-        kind: z.enum(['hashed', 'none']).default('hashed'),
-        dims: z.number().int().min(8).max(1024).default(96),
+        /**
+         * `hashed`: character n-gram hashing + a seeded random projection, pure JS (µs per prompt). `model`: the built-in
+         * embedder model in `modelDir` (sentence embeddings; a forward pass per batch, on the detection worker).
+         * `none`: no embeddings (the embedding detectors then see nothing).
+         */
+        kind: z.enum(['hashed', 'model', 'none']).default('hashed'),
+        /** For `model`: a directory holding an embedder (model.json + weights.bin), relative to the working directory. */
+        modelDir: z.string().min(1).default('models/embedder-student-s'),
+        /** For `hashed`: output dimensions (the model's own for `model`). */
+        dims: z.number().int().min(8).max(256).default(96),
         seed: z.number().int().default(0x5eed),
       })
       .prefault({}),

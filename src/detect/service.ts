@@ -62,7 +62,7 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
   const executor = new ActionExecutor({ config, stores, actions, metrics, logger, now });
   if (!config.shadow) for (const action of await stores.detections.actions()) actions.set(action);
   if (config.worker && !options.detectors) return startDetectionWorker({ ...options, executor, metrics });
-  const embedder = createEmbedder(config.embedder);
+  const embedder = await createEmbedder(config.embedder);
   const engine = new DetectionEngine({
     config,
     detectors: options.detectors ?? (await createBuiltinDetectors(embedder)),

@@ -1,11 +1,12 @@
 /**
  * Where detection places prompts in a vector space. Embedding never runs on the request path: the detection worker
  * calls `embed` on a batch of prompts it has already dequeued. The default is the hashed n-gram embedder
- * (hashed-embedder.ts), a few microseconds per prompt in pure JS; a model-backed embedder can implement the same
- * interface and batch internally.
+ * (hashed-embedder.ts), a few microseconds per prompt in pure JS; `model` uses a built-in embedder model
+ * (model-embedder.ts), batched, on the detection worker.
  */
 import type { DetectionConfig } from '../../config/detection-schema.ts';
 import { HashedNgramEmbedder } from './hashed-embedder.ts';
+import { ModelPromptEmbedder } from './model-embedder.ts';
 
 export interface PromptEmbedder {
   readonly name: string;
@@ -14,8 +15,9 @@ export interface PromptEmbedder {
   embed(texts: readonly string[]): Promise<(Float32Array | null)[]>;
 }
 
-/** The embedder `detection.embedder` names, or null for `none`. */
-export function createEmbedder(config: DetectionConfig['embedder']): PromptEmbedder | null {
+/** The embedder `detection.embedder` names, or null for `none`; `model` loads the built-in embedder from `modelDir`. */
+export async function createEmbedder(config: DetectionConfig['embedder']): Promise<PromptEmbedder | null> {
   if (config.kind === 'none') return null;
+  if (config.kind === 'model') return ModelPromptEmbedder.load(config.modelDir);
   return new HashedNgramEmbedder({ dims: config.dims, seed: config.seed });
 }

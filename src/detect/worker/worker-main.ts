@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const metrics = new DetectionMetrics(registry);
   const sink = new ForwardingSink();
-  const embedder = createEmbedder(config.embedder);
+  const embedder = await createEmbedder(config.embedder);
   const engine = new DetectionEngine({
     config,
     detectors: await createBuiltinDetectors(embedder),
