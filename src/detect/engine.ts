@@ -62,6 +62,7 @@ export class DetectionEngine {
   readonly #clusters = new Map<string, ClusterEntry>();
   readonly #runner: ScoringRunner;
   readonly #unknown = new Set<string>();
+  readonly #lastWarned = new Map<string, number>();
   #scheduled = false;
   #running: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
@@ -250,7 +251,12 @@ export class DetectionEngine {
   #reject(event: RequestEvent, reason: string): void {
     this.#d.metrics.events.inc({ outcome: 'rejected' });
     this.#d.metrics.rejected.inc({ reason });
-    this.#d.logger.debug({ requestId: event?.requestId, accountId: event?.accountId, reason }, 'detection event rejected');
+    // Every rejection is logged at debug; the first of each reason in a minute also at warn, so it is seen at the
+    // default level without one broken client flooding the log.
+    const now = Date.now();
+    const loud = now - (this.#lastWarned.get(reason) ?? 0) >= 60_000;
+    if (loud) this.#lastWarned.set(reason, now);
+    this.#d.logger[loud ? 'warn' : 'debug']({ requestId: event?.requestId, accountId: event?.accountId, reason }, 'detection event rejected');
   }
 
   async #embed(events: RequestEvent[]): Promise<(Float32Array | null)[]> {
