@@ -19,6 +19,8 @@ export const LinkingConfigSchema = z
     minCoActive: z.number().int().min(1).default(6),
     coActiveLift: z.number().min(1).default(2.5),
     coActiveShare: z.number().min(0).max(1).default(0.5),
+    /** No timing evidence for accounts active in more than this share of the time buckets (busy is not synchronised). */
+    maxDutyCycle: z.number().min(0).max(1).default(0.5),
     /** Creation pattern: created within this many seconds with the same name shape. */
     creationWindowSeconds: z.number().min(0).default(3600),
     /** The pairwise pass runs at most every this many events or seconds of event time. */
@@ -39,6 +41,7 @@ export function linkerOptions(config: LinkingConfig, maxAccounts: number): Linke
     minCoActive: config.minCoActive,
     coActiveLift: config.coActiveLift,
     coActiveShare: config.coActiveShare,
+    maxDutyCycle: config.maxDutyCycle,
     creationWindowMs: config.creationWindowSeconds * 1000,
     relinkEveryEvents: config.relinkEveryEvents,
     relinkIntervalMs: config.relinkIntervalSeconds * 1000,

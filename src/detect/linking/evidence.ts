@@ -2,6 +2,7 @@
  * Pairwise evidence between two account profiles, one kind at a time. Each check is cheap (≤ 8 subnets, 16 MinHash
  * values, two sorted arrays of ≤ 256 buckets) so a relink pass can afford thousands of candidate pairs.
  */
+import { type ActivitySnapshot, lowerBound } from './activity.ts';
 import type { AccountProfile } from './profile.ts';
 import { minHashSimilarity } from './skeleton.ts';
 
@@ -26,6 +27,11 @@ export interface EvidenceThresholds {
   coActiveLift: number;
   /** Minimum share of the less active account's buckets that are co-active. */
   coActiveShare: number;
+  /**
+   * Timing says nothing about accounts busy most of the time: anything that slows everyone at once (the provider's
+   * own hiccups, a busy hour) makes their idle moments coincide. Above this duty cycle, no timing evidence.
+   */
+  maxDutyCycle: number;
   /** Creation evidence: created within this many ms with names that differ only by numbers. */
   creationWindowMs: number;
 }
@@ -50,48 +56,52 @@ export function templateSimilarity(a: AccountProfile, b: AccountProfile): number
   return sa && sb ? minHashSimilarity(sa.signature, sb.signature) : 0;
 }
 
-/** Co-activity over the window both accounts were seen in: count, and its lift over independent activity. */
-export function coActivity(a: AccountProfile, b: AccountProfile): { co: number; lift: number; share: number } {
+/**
+ * Co-activity over the window both accounts were seen in: count, its lift over chance, its share of the quieter
+ * account's buckets, and the busier account's duty cycle (share of the window's buckets it was active in).
+ *
+ * Chance is the population's rhythm when `activity` is given: each account's activity is spread over the window in
+ * proportion to how many *other* accounts were active in each bucket (the pair left out, so a pair cannot explain
+ * itself), giving expected co-activity inA·inB·Σg'²/(Σg')². With a flat population this is inA·inB/W, the
+ * independent-uniform baseline used without `activity`.
+ */
+export function coActivity(a: AccountProfile, b: AccountProfile, activity?: ActivitySnapshot): { co: number; lift: number; share: number; duty: number } {
   const from = Math.max(a.buckets[0] ?? 0, b.buckets[0] ?? 0);
   const to = Math.min(a.buckets.at(-1) ?? -1, b.buckets.at(-1) ?? -1);
-  if (to < from) return { co: 0, lift: 0, share: 0 };
+  if (to < from) return { co: 0, lift: 0, share: 0, duty: 0 };
   let i = lowerBound(a.buckets, from);
   let j = lowerBound(b.buckets, from);
   let inA = 0;
   let inB = 0;
   let co = 0;
+  // Σ of the population count over each account's own active buckets (to leave the pair out of the rhythm).
+  let busyA = 0;
+  let busyB = 0;
   while (i < a.buckets.length || j < b.buckets.length) {
     const x = a.buckets[i] ?? Number.POSITIVE_INFINITY;
     const y = b.buckets[j] ?? Number.POSITIVE_INFINITY;
     if (x > to && y > to) break;
-    if (x === y) {
-      co++;
+    if (x === y) co++;
+    if (x <= y) {
       inA++;
-      inB++;
+      if (activity) busyA += activity.at(x);
       i++;
-      j++;
-    } else if (x < y) {
-      inA++;
-      i++;
-    } else {
+    }
+    if (y <= x) {
       inB++;
+      if (activity) busyB += activity.at(y);
       j++;
     }
   }
   const width = to - from + 1;
-  const expected = (inA * inB) / width;
-  return { co, lift: expected > 0 ? co / expected : 0, share: co / Math.max(1, Math.min(inA, inB)) };
-}
-
-function lowerBound(sorted: number[], value: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < value) lo = mid + 1;
-    else hi = mid;
+  let expected = (inA * inB) / width;
+  if (activity) {
+    const { sum, sumSquares } = activity.window(from, to);
+    const othersSum = sum - inA - inB;
+    const othersSquares = sumSquares - 2 * (busyA + busyB) + inA + inB + 2 * co;
+    if (othersSum > 0) expected = (inA * inB * othersSquares) / (othersSum * othersSum);
   }
-  return lo;
+  return { co, lift: expected > 0 ? co / expected : 0, share: co / Math.max(1, Math.min(inA, inB)), duty: Math.max(inA, inB) / width };
 }
 
 export function pairEvidence(
@@ -103,6 +113,7 @@ export function pairEvidence(
   nameShapeB: string | null,
   subnetAccounts: (subnet: string) => number,
   t: EvidenceThresholds,
+  activity?: ActivitySnapshot,
 ): PairEvidence {
   const kinds: EvidenceKind[] = [];
   const reasons: string[] = [];
@@ -143,8 +154,8 @@ export function pairEvidence(
   }
   // The costliest check last, and only when it could still tip the pair over the link weight.
   if (weight + 1 < t.linkWeight) return { kinds, weight, reasons };
-  const timing = coActivity(a, b);
-  if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare) {
+  const timing = coActivity(a, b, activity);
+  if (timing.co >= t.minCoActive && timing.lift >= t.coActiveLift && timing.share >= t.coActiveShare && timing.duty <= t.maxDutyCycle) {
     kinds.push('timing');
     weight += 1;
     reasons.push(`synchronised activity (${timing.co} shared time buckets, ${timing.lift.toFixed(1)}× chance)`);

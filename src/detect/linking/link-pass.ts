@@ -4,6 +4,7 @@
  * the pairs that reach the link weight. Works on account numbers (positions in this pass) so the hot loop does no
  * string work and creates no closures.
  */
+import type { ActivitySnapshot } from './activity.ts';
 import { type AccountMeta, type EvidenceKind, type EvidenceThresholds, type PairEvidence, pairEvidence } from './evidence.ts';
 import type { AccountProfile } from './profile.ts';
 
@@ -54,7 +55,7 @@ function isStale(then: number, now: number): boolean {
   return now - then >= Math.max(8, then / 4);
 }
 
-export function linkPass(accounts: PassAccounts, t: EvidenceThresholds & { neighbourWindow: number }, cache: PairCache): PassResult {
+export function linkPass(accounts: PassAccounts, t: EvidenceThresholds & { neighbourWindow: number }, cache: PairCache, activity?: ActivitySnapshot): PassResult {
   const n = accounts.ids.length;
   const buckets = candidateBuckets(accounts);
   const subnetAccounts = (subnet: string): number => buckets.get(`s:${subnet}`)?.length ?? 1;
@@ -98,7 +99,7 @@ export function linkPass(accounts: PassAccounts, t: EvidenceThresholds & { neigh
         const cacheKey = `${a}\u0000${b}`;
         let evidence = cache.get(cacheKey, pa.events, pb.events);
         if (!evidence) {
-          evidence = pairEvidence(pa, pb, accounts.meta[x], accounts.meta[y], accounts.shapes[x]!, accounts.shapes[y]!, subnetAccounts, t);
+          evidence = pairEvidence(pa, pb, accounts.meta[x], accounts.meta[y], accounts.shapes[x]!, accounts.shapes[y]!, subnetAccounts, t, activity);
           cache.set(cacheKey, pa.events, pb.events, evidence);
           evaluations++;
         }

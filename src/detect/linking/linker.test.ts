@@ -164,3 +164,19 @@ test('a swarm behind a rotating proxy pool (every account on every crowded subne
   assert.ok(linker.clusterOf('rot-0')?.evidence.some((line) => /crowded/.test(line)));
   assert.equal(linker.clusters().length, 1);
 });
+
+test('busy accounts whose activity clumps because the whole population stalls are not "synchronised"', () => {
+  const rng = createRng(33);
+  const linker = new ActorLinker({ bucketMs: 500 });
+  const JOB = (t: string) => `Classify this support e-mail as spam or not spam. Reply with one word.\n\n${t}`;
+  for (let bucket = 0; bucket < 400; bucket++) {
+    // The provider is up in about a third of the buckets; then everyone's requests complete together.
+    if (rng.next() > 0.3) continue;
+    const at = START + bucket * 500;
+    for (let i = 0; i < 60; i++) linker.observe(event(`bg-${i}`, at + rng.int(400), `100.${70 + i}.1.9`, `Summarise this: ${text(rng)}`));
+    linker.observe(event('batch-a', at + rng.int(400), '31.1.1.1', JOB(text(rng))));
+    linker.observe(event('batch-b', at + rng.int(400), '62.2.2.2', JOB(text(rng))));
+  }
+  linker.relink();
+  assert.equal(linker.clusterOf('batch-a'), null, 'same template, same stalls, but no coordination beyond the population rhythm');
+});

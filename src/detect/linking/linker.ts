@@ -15,6 +15,7 @@
  * ≤ ~8 KB each (least recently seen evicted), the links of the last pass, and ≤ 100,000 cached pair evaluations.
  */
 import type { DetectionEvent } from '../types.ts';
+import { BucketActivity } from './activity.ts';
 import type { AccountMeta, EvidenceKind, EvidenceThresholds } from './evidence.ts';
 import { type Link, linkPass, PairCache, type PassResult } from './link-pass.ts';
 import { AccountProfile } from './profile.ts';
@@ -57,6 +58,7 @@ const DEFAULTS = {
   minCoActive: 6,
   coActiveLift: 2.5,
   coActiveShare: 0.5,
+  maxDutyCycle: 0.5,
   creationWindowMs: 3_600_000,
 };
 
@@ -83,6 +85,8 @@ export class ActorLinker {
   /** Candidate pairs visited in the last pass (cheap, but there are many). */
   #visits = 0;
   readonly #pairCache = new PairCache();
+  /** Accounts active per time bucket: the baseline timing evidence is measured against. */
+  readonly #activity = new BucketActivity();
 
   constructor(options: LinkerOptions = {}) {
     const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
@@ -100,7 +104,8 @@ export class ActorLinker {
       if (this.#profiles.size >= this.#options.maxAccounts) this.#evictOldest();
     }
     this.#profiles.set(event.accountId, profile);
-    profile.observe(event.at, event.subnet, event.promptText, this.#options.bucketMs);
+    const newBucket = profile.observe(event.at, event.subnet, event.promptText, this.#options.bucketMs);
+    if (newBucket !== null) this.#activity.note(newBucket);
     this.#lastEventAt = Math.max(this.#lastEventAt, event.at);
     this.#eventsSinceRelink++;
     this.#dirty = true;
@@ -138,6 +143,7 @@ export class ActorLinker {
       { ids, profiles: [...this.#profiles.values()], meta, shapes: meta.map((m) => (m?.name ? nameSkeleton(m.name) : null)) },
       this.#options,
       this.#pairCache,
+      this.#activity.snapshot(),
     );
     this.#links = pass.links.length;
     this.#evaluations = pass.evaluations;

@@ -34,13 +34,16 @@ export class AccountProfile {
     this.lastSeen = at;
   }
 
-  observe(at: number, subnet: string, promptText: string, bucketMs: number): void {
+  /** Folds one event in; returns the activity bucket when it is new for this account (else null). */
+  observe(at: number, subnet: string, promptText: string, bucketMs: number): number | null {
     this.events++;
     this.lastSeen = Math.max(this.lastSeen, at);
     this.firstSeen = Math.min(this.firstSeen, at);
     this.#noteSubnet(subnet);
-    this.#noteBucket(Math.floor(at / bucketMs));
+    const bucket = Math.floor(at / bucketMs);
+    const isNew = this.#noteBucket(bucket);
     if (promptText.length > 0) this.#notePrompt(promptText);
+    return isNew ? bucket : null;
   }
 
   /** MinHash of the recurring bigrams and its LSH band keys, or null when the account has no template (yet). */
@@ -66,19 +69,20 @@ export class AccountProfile {
     this.subnets.set(subnet, 1);
   }
 
-  #noteBucket(bucket: number): void {
+  #noteBucket(bucket: number): boolean {
     const last = this.buckets.at(-1);
-    if (last === bucket) return;
+    if (last === bucket) return false;
     if (last !== undefined && bucket < last) {
       // Events arrive nearly in order; a late one goes in place so intersections stay linear.
       let i = this.buckets.length - 1;
       while (i >= 0 && this.buckets[i]! > bucket) i--;
-      if (i >= 0 && this.buckets[i] === bucket) return;
+      if (i >= 0 && this.buckets[i] === bucket) return false;
       this.buckets.splice(i + 1, 0, bucket);
     } else {
       this.buckets.push(bucket);
     }
     if (this.buckets.length > MAX_BUCKETS) this.buckets.shift();
+    return true;
   }
 
   #notePrompt(text: string): void {
