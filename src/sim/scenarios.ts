@@ -39,7 +39,8 @@ const TARGET: ScenarioInput = {
   durationSeconds: 150,
   maxSeconds: 420,
   maxInFlight: 96,
-  maxTokens: 8,
+  // Completions are not what detection looks at; short ones keep the in-process upstream from being the bottleneck.
+  maxTokens: 2,
   nat: { groups: 5, accountsPerGroup: 40 },
   benign: [
     { persona: 'chat', accounts: 600 },
