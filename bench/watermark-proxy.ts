@@ -187,7 +187,10 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
   }
   if (only !== 'quality') {
     const queries = flagValue('dawn-queries', 2000);
-    result.dawnEndToEnd = { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...(await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps: 600 }))) };
+    // One entry per harvest size, so runs with different --dawn-queries sit side by side.
+    const runs = (previous.dawnEndToEnd ?? {}) as Record<string, unknown>;
+    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps: 600 }));
+    result.dawnEndToEnd = { ...runs, [String(queries)]: { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...run } };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync('bench/results', { recursive: true });

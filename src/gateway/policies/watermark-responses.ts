@@ -1,5 +1,5 @@
 /**
- * Marks upstream answers for the account that receives them (issue 6, proxy-side watermarks; docs/watermark.md):
+ * Marks upstream answers for the account that receives them (issue 6, proxy-side watermarks; docs/watermark-proxy.md):
  *   - chat / completions text: lexical synonym mark, whole answers and SSE streams (at most one word held back),
  *     except built-in (`internal`) models when the KGW sampler mark is on, and models listed in
  *     `watermark.lexical.exceptModels` (other upstreams that mark their own text);
