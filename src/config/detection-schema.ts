@@ -56,6 +56,8 @@ export const DetectionConfigSchema = z
     queueCapacity: z.number().int().min(1).default(20_000),
     /** Events the worker takes per turn of the event loop. */
     batchSize: z.number().int().min(1).max(10_000).default(256),
+    /** How long a partial batch waits for more events (0: run at once); trades a few ms of delay for fewer scorings. */
+    lingerMs: z.number().int().min(0).max(1000).default(10),
     /**
      * Accounts whose state is kept; the least recently seen is evicted first. Each costs at most the sum of the
      * detectors' `maxStateBytes` (180 KB at the 256-dimension bound, ~90 KB with the default 96-dimension embedder),

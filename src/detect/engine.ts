@@ -64,6 +64,7 @@ export class DetectionEngine {
   readonly #unknown = new Set<string>();
   readonly #lastWarned = new Map<string, number>();
   #scheduled = false;
+  #linger: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
   #unsubscribe: (() => void) | null = null;
   #closed = false;
@@ -148,13 +149,28 @@ export class DetectionEngine {
     entry.pardonedUntil = now + 24 * 3_600_000;
   }
 
+  /**
+   * Runs the next batch on the next loop turn when a full batch is waiting, otherwise after `lingerMs`: under a
+   * trickle of events this gathers several of an account's events into one batch, so the account is scored once for
+   * them instead of once each.
+   */
   #schedule(): void {
-    if (this.#scheduled || this.#running) return;
+    if (this.#running) return;
+    const full = this.#queue.size >= this.#d.config.batchSize || this.#d.config.lingerMs === 0;
+    if (this.#scheduled && !(full && this.#linger)) return;
+    if (this.#linger) clearTimeout(this.#linger);
+    this.#linger = null;
     this.#scheduled = true;
-    setImmediate(() => {
+    const run = () => {
       this.#scheduled = false;
+      this.#linger = null;
       if (!this.#running) void this.#runBatch();
-    });
+    };
+    if (full) setImmediate(run);
+    else {
+      this.#linger = setTimeout(run, this.#d.config.lingerMs);
+      this.#linger.unref();
+    }
   }
 
   #runBatch(): Promise<void> {
