@@ -80,12 +80,14 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
     }
   });
 
-  // Events are handed over once per turn of the event loop; if the worker's port cannot keep up, the buffer is capped
-  // like the engine's queue and the excess counted as shed.
+  // Events are handed over in batches: a full batch at once, otherwise after `lingerMs`, since every postMessage has a
+  // fixed cost that per-tick hand-offs of a few events would pay thousands of times a second. If the worker's port
+  // cannot keep up, the buffer is capped like the engine's queue and the excess counted as shed.
   let buffer: RequestEvent[] = [];
-  let scheduled = false;
+  let timer: NodeJS.Timeout | null = null;
   const flush = () => {
-    scheduled = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
     if (buffer.length === 0) return;
     post({ type: 'events', events: buffer });
     buffer = [];
@@ -96,9 +98,10 @@ export async function startDetectionWorker(options: HostOptions): Promise<Detect
       return;
     }
     buffer.push(event);
-    if (!scheduled) {
-      scheduled = true;
-      setImmediate(flush);
+    if (buffer.length === config.batchSize) setImmediate(flush);
+    else if (!timer) {
+      timer = setTimeout(flush, config.lingerMs);
+      timer.unref();
     }
   });
   logStarted(logger, config, ready.detectors, ready.perAccountBytes, actions.size, 'worker thread');
