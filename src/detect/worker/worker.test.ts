@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type DetectionGateway, startDetectionGateway } from '../testing/detection-gateway.ts';
+import { requestEvent } from '../testing/engine-fixtures.ts';
 
 /** The api-probing score grows with the number of probing requests; 40 is well past its ramp. */
 const N = 40;
@@ -52,5 +53,25 @@ describe('detection in the worker thread', () => {
     const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
     assert.match(metrics, new RegExp(`moat_detection_events_total\\{outcome="scored"\\} ${served}\\b`));
     assert.match(metrics, /moat_detection_actions_total\{level="degrade",mode="applied"\} 1/);
+  });
+});
+
+describe('detection worker hand-off', () => {
+  let g: DetectionGateway;
+  before(async () => {
+    g = await startDetectionGateway({ detection: { worker: true, queueCapacity: 3 } });
+  });
+  after(() => g.close());
+
+  test('a burst beyond the queue capacity is shed on the gateway thread and counted, never blocking', async () => {
+    const { accountId } = await g.createAccount();
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) g.gateway.bus.publish(requestEvent({ accountId }));
+    assert.ok(performance.now() - started < 50, 'publishing never waits for the worker');
+    await g.detection.drain();
+    assert.equal((await g.detection.accountView(accountId, 0)).events, 3);
+    await new Promise((r) => setTimeout(r, 1200));
+    const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    assert.match(metrics, /moat_detection_events_total\{outcome="shed"\} 7/);
   });
 });
