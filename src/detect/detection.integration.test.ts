@@ -6,19 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import OpenAI from 'openai';
 import { type DetectionGateway, startDetectionGateway } from './testing/detection-gateway.ts';
-import type { Detector } from './types.ts';
+import { dialFake } from './testing/engine-fixtures.ts';
 
-/** Score = temperature of the account's last request, so a test dials each account's risk with its requests. */
-const dial: Detector<{ last: number }> = {
-  name: 'api-probing',
-  maxStateBytes: 8,
-  create: () => ({ last: 0 }),
-  observe: (s, e) => {
-    s.last = e.params.temperature ?? 0;
-  },
-  score: (s) => ({ score: s.last, reasons: [`dialled to ${s.last}`], features: {} }),
-  merge: (states) => ({ last: Math.max(...states.map((s) => s.last)) }),
-};
+const dial = dialFake('api-probing');
 
 const EVENTS = 5;
 const DETECTION = { minEventsForAction: EVENTS, thresholds: { throttle: 0.5, degrade: 0.7, ban: 0.9 }, actions: { throttleFactor: 0.25, throttleUnlimitedRpm: 1000, degrade: { maxN: 1, maxTokens: 32 } } };

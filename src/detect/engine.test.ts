@@ -2,23 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Stores } from '../store/interfaces.ts';
 import { openMemoryStores } from '../store/memory/index.ts';
-import { engineFixture, fixedLinker, metricValue, probingFake, requestEvent, throwingFake } from './testing/engine-fixtures.ts';
+import { dialFake, engineFixture, fixedLinker, metricValue, probingFake, requestEvent, throwingFake } from './testing/engine-fixtures.ts';
 import type { Detector } from './types.ts';
 
 const SETUP = { actor: 'test', action: 'setup', target: '-', details: {} };
 const probe = { n: null, logprobs: true, topLogprobs: 5, logitBias: true, maxTokens: 1, temperature: 0, stream: false };
 
-/** A detector whose score is the temperature of the account's last event: tests dial the risk directly. */
-const dial: Detector<{ last: number }> = {
-  name: 'volume-pacing',
-  maxStateBytes: 8,
-  create: () => ({ last: 0 }),
-  observe: (s, e) => {
-    s.last = e.params.temperature ?? 0;
-  },
-  score: (s) => ({ score: s.last, reasons: [`dialled to ${s.last}`], features: {} }),
-  merge: (states) => ({ last: Math.max(...states.map((s) => s.last)) }),
-};
+const dial = dialFake('volume-pacing');
 
 async function accounts(stores: Stores, n: number): Promise<string[]> {
   const ids: string[] = [];

@@ -11,6 +11,7 @@
  */
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import { checkEvent } from './event-check.ts';
+import { promptHash } from './prompt-hash.ts';
 import { anyOf, ramp, round, support } from './score-shape.ts';
 
 const DECAY = 0.99;
@@ -37,13 +38,6 @@ export interface ApiProbingState {
 }
 
 const index = (f: Feature): number => FEATURES.indexOf(f);
-
-function hashPrompt(text: string): number {
-  let h = 0x811c9dc5;
-  const end = Math.min(text.length, SCAN_CHARS);
-  for (let i = 0; i < end; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0) || 1;
-}
 
 export function createApiProbingDetector(): Detector<ApiProbingState> {
   const create = (): ApiProbingState => ({
@@ -87,7 +81,7 @@ export function createApiProbingDetector(): Detector<ApiProbingState> {
     for (let i = 0; i < FEATURES.length; i++) s.decayed[i] = s.decayed[i] * DECAY + (hits[FEATURES[i]] ? 1 : 0);
     s.total += 1;
     if (cot) s.cotTotal += 1;
-    if (p.temperature !== null) recordTemperature(s, hashPrompt(event.promptText), p.temperature);
+    if (p.temperature !== null) recordTemperature(s, promptHash(event.promptText, SCAN_CHARS), p.temperature);
   };
 
   const score = (s: ApiProbingState, _now: number): DetectorScore => {

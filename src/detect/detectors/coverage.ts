@@ -25,6 +25,7 @@ import {
   unitDistance,
 } from './embedding-set.ts';
 import { checkEvent, DEFAULT_MAX_EMBEDDING_DIM } from './event-check.ts';
+import { promptHash } from './prompt-hash.ts';
 import { ramp, round, support } from './score-shape.ts';
 
 const RECENT = 32;
@@ -61,12 +62,6 @@ export interface CoverageState {
   followUps: number;
   repeats: number;
   total: number;
-}
-
-function promptHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0) || 1;
 }
 
 export function createCoverageDetector(options: CoverageOptions = {}): Detector<CoverageState> {

@@ -28,6 +28,7 @@ import {
   unitDistance,
 } from './embedding-set.ts';
 import { checkEvent, DEFAULT_MAX_EMBEDDING_DIM } from './event-check.ts';
+import { promptHash } from './prompt-hash.ts';
 import { ramp, round } from './score-shape.ts';
 import { shapiroWilk } from './stats/shapiro-wilk.ts';
 
@@ -64,12 +65,6 @@ export interface PradaState {
   /** Hashes of the last 256 prompts: exact repeats are skipped (an evaluation suite re-run is not probing). */
   recentHashes: Uint32Array;
   recentCursor: number;
-}
-
-function promptHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0) || 1;
 }
 
 export function createPradaDetector(options: PradaOptions = {}): Detector<PradaState> {

@@ -43,6 +43,23 @@ export function requestEvent(over: Partial<RequestEvent> & { accountId: string }
 }
 
 /** Scores the share of the account's events that asked for logprobs together with logit_bias. */
+/**
+ * A fake whose score is the temperature of the account's last event, so a test dials each account's risk with its
+ * requests. `name` only says which detector slot (and weight) it takes.
+ */
+export function dialFake(name: DetectorName = 'api-probing'): Detector<{ last: number }> {
+  return {
+    name,
+    maxStateBytes: 8,
+    create: () => ({ last: 0 }),
+    observe: (s, e) => {
+      s.last = e.params.temperature ?? 0;
+    },
+    score: (s) => ({ score: s.last, reasons: [`dialled to ${s.last}`], features: {} }),
+    merge: (states) => ({ last: Math.max(...states.map((s) => s.last)) }),
+  };
+}
+
 export function probingFake(name: DetectorName = 'api-probing'): Detector<{ total: number; probes: number }> {
   return {
     name,
