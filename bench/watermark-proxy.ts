@@ -6,7 +6,8 @@
  *   - lexical: bits per character of the Moby-Dick LM (lm-teacher) on held-out prose, plain vs synonym-marked, and
  *     the share of words changed;
  *   - detection on real outputs: the marked embedder itself vs an independent embedder (p-values over 100 keys);
- *   - DAWN end to end (watermark-proxy-dawn.ts): serve → harvest through the gateway → distil → verify.
+ *   - embedding and DAWN end to end (watermark-proxy-embedding.ts, -dawn.ts): serve → harvest through the gateway →
+ *     distil → verify.
  * Target (issue 6): ≤ 1% relative cost per modality. Writes bench/results/watermark-proxy.json.
  */
 import { createHash } from 'node:crypto';
@@ -27,6 +28,7 @@ import { DEFAULT_EMBEDDING_PARAMS, type EmbeddingMarkParams, embeddingTriggerKey
 import { markText } from '../src/watermark/lexical/marker.ts';
 import { ksUniform } from '../src/watermark/stats.ts';
 import { dawnEndToEnd } from './watermark-proxy-dawn.ts';
+import { embeddingEndToEnd } from './watermark-proxy-embedding.ts';
 
 const MASTER = 'bench-watermark-master-secret-0123456789abcdef';
 const ACCOUNTS = 10;
@@ -166,7 +168,7 @@ function embeddingDetection(marked: TextEmbedder, independent: TextEmbedder | nu
   };
 }
 
-/** `--only=quality` or `--only=dawn` runs one part; the other part of a previous run's file is kept. */
+/** `--only=quality|embedding|dawn` runs one part; the other parts of a previous run's file are kept. */
 export async function runWatermarkProxyBench(): Promise<unknown> {
   await initEngine();
   const started = Date.now();
@@ -174,7 +176,7 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
   const file = 'bench/results/watermark-proxy.json';
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
   const result: Record<string, unknown> = { ...previous, createdAt: new Date().toISOString(), target: 'quality cost <= 1% relative per modality; distilled student p < 1e-6 with <= 1,000 probes (issue 6)' };
-  if (only !== 'dawn') {
+  if (only === undefined || only === 'quality') {
     const embedder = await load<TextEmbedder>(['embedder-teacher', 'embedder-student-m', 'embedder-student-s'], 'embedder');
     const other = embedder ? await load<TextEmbedder>(['embedder-student-s', 'embedder-student-m'].filter((n) => n !== embedder.name), 'embedder') : null;
     result.quality = {
@@ -185,12 +187,23 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
       embeddingDetection: embedder ? embeddingDetection(embedder.model, other?.model ?? null) : { skipped: 'no embedder in models/' },
     };
   }
-  if (only !== 'quality') {
+  if (only === undefined || only === 'embedding') {
+    const queries = flagValue('embedding-queries', 2000);
+    const probes = flagValue('embedding-probes', 1000);
+    const steps = flagValue('embedding-steps', 600);
+    const runs = (previous.embeddingEndToEnd ?? {}) as Record<string, unknown>;
+    const run = await step('embedding end to end', () => embeddingEndToEnd({ queries, accounts: 10, steps, probes }));
+    const command = `npm run bench -- watermark-proxy --only=embedding --embedding-queries=${queries} --embedding-probes=${probes} --embedding-steps=${steps}`;
+    result.embeddingEndToEnd = { ...runs, [`${queries}q-${probes}p-${steps}s`]: { command, probes, ...run } };
+  }
+  if (only === undefined || only === 'dawn') {
     const queries = flagValue('dawn-queries', 2000);
-    // One entry per harvest size, so runs with different --dawn-queries sit side by side.
+    const steps = flagValue('dawn-steps', 600);
+    // One entry per harvest size and training length, so runs with different flags sit side by side.
     const runs = (previous.dawnEndToEnd ?? {}) as Record<string, unknown>;
-    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps: 600 }));
-    result.dawnEndToEnd = { ...runs, [String(queries)]: { command: `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries}`, ...run } };
+    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps }));
+    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}`;
+    result.dawnEndToEnd = { ...runs, [`${queries}q-${steps}s`]: { command, ...run } };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync('bench/results', { recursive: true });
