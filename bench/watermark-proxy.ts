@@ -191,10 +191,12 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     const queries = flagValue('embedding-queries', 2000);
     const probes = flagValue('embedding-probes', 1000);
     const steps = flagValue('embedding-steps', 600);
+    const accounts = flagValue('embedding-accounts', 10);
     const runs = (previous.embeddingEndToEnd ?? {}) as Record<string, unknown>;
-    const run = await step('embedding end to end', () => embeddingEndToEnd({ queries, accounts: 10, steps, probes }));
-    const command = `npm run bench -- watermark-proxy --only=embedding --embedding-queries=${queries} --embedding-probes=${probes} --embedding-steps=${steps}`;
-    result.embeddingEndToEnd = { ...runs, [`${queries}q-${probes}p-${steps}s`]: { command, probes, ...run } };
+    const run = await step('embedding end to end', () => embeddingEndToEnd({ queries, accounts, steps, probes }));
+    const command = `npm run bench -- watermark-proxy --only=embedding --embedding-queries=${queries} --embedding-probes=${probes} --embedding-steps=${steps} --embedding-accounts=${accounts}`;
+    const name = `${queries}q-${probes}p-${steps}s${accounts === 10 ? '' : `-${accounts}a`}`;
+    result.embeddingEndToEnd = { ...runs, [name]: { command, probes, ...run } };
   }
   if (only === undefined || only === 'dawn') {
     const queries = flagValue('dawn-queries', 2000);
