@@ -77,9 +77,9 @@ describe('DetectionEngine with the built-in detectors (default weights and thres
     assert.equal(f.executor.shadowLevelOf('benign'), null, summary);
   });
 
-  // Known false positive, left visible: one legitimate template on a schedule fires templating (1.0) and MMD (1.0, the
-  // prompts are unlike the chat reference), which together reach degrade (~0.77). Tuning is the eval's job.
-  test('the bulk customer is not acted on at all', { todo: 'templating + MMD both fire on a single legitimate template job' }, async () => {
+  // Once a known false positive (templating 1.0 + MMD 1.0 reached degrade, ~0.77): a single skeleton now scores at most
+  // 0.6 and a window far narrower than benign traffic counts half in MMD, so the job stays at observe.
+  test('the bulk customer is not acted on at all', async () => {
     const f = await run();
     assert.equal(f.engine.account('bulk')?.assessment?.level, 'observe', summaryOf(f));
   });
