@@ -37,7 +37,7 @@ export function registerVerifyCommand(program: Command): void {
     .description('test whether a suspect model API carries our watermark and write an evidence report (JSON + Markdown)')
     .option('--suspect <url>', "suspect's OpenAI-compatible base URL, including /v1")
     .option('--key <keyId>', 'watermark key id to test (wm.<version>.<fingerprint>.<account>; see --print-key-id)')
-    .option('--modality <name>', 'text | embedding | classifier (what the suspect serves)', 'text')
+    .option('--modality <name>', 'text | lexical | embedding | classifier (the mark to test: text = KGW from a Moat model server, lexical = the proxy synonym mark)', 'text')
     .option('--model <name>', "model name sent to the suspect (default: the first of its /models)")
     .option('--probes <n>', 'probe queries to send (default: the method’s)')
     .option('--accounts <all>', "score every account's keys and rank them ('all')")

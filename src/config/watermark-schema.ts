@@ -56,7 +56,7 @@ export const WatermarkSchema = z
       .prefault({}),
     /** DAWN: a keyed fraction of classifier queries get a keyed wrong label. */
     classifier: z
-      .looseObject({
+      .strictObject({
         enabled: z.boolean().default(false),
         /** Share of inputs answered with the keyed wrong label (DAWN recommends ≤ 0.5%). */
         fraction: z.number().gt(0).max(0.005).default(0.005),
