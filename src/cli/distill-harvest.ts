@@ -6,13 +6,15 @@
 import { readFileSync } from 'node:fs';
 import type { HarvestEvent, HarvestSummary } from '../distill/harvest/harvest.ts';
 import { ledgerRows } from '../distill/harvest/ledger.ts';
+import type { HarvestProgress } from '../distill/harvest/progress.ts';
 import { HARVEST_DEFAULTS, type HarvestSettings, openHarvestSession } from '../distill/harvest/session.ts';
 import { parseSourceSpec } from '../distill/harvest/sources.ts';
 import { MODALITIES, type Modality } from '../distill/harvest/types.ts';
 import { MoatError } from '../http/errors.ts';
+import { type ActiveArgs, harvestActivelyFromCli, parseActiveFlags } from './distill-active.ts';
 import { type CliIO, ExitError, output, parseCount, parseDuration, progress, table } from './io.ts';
 
-export interface HarvestArgs {
+export interface HarvestArgs extends ActiveArgs {
   teacher?: string;
   key?: string;
   keyFile?: string;
@@ -47,20 +49,20 @@ const SHOWN_WARNINGS = 5;
 export async function harvestCommand(args: HarvestArgs, io: CliIO, signal?: AbortSignal): Promise<HarvestSummary> {
   const settings = toSettings(args, io);
   const budget = args.budget === undefined ? undefined : parseCount('--budget', args.budget, 0);
+  const active = parseActiveFlags(args, settings.modality, settings.seed ?? HARVEST_DEFAULTS.seed);
   const concurrency = settings.concurrency ?? HARVEST_DEFAULTS.concurrency;
   const session = await asExit(() => openHarvestSession(settings));
   const bar = progress(io, session.items.length, 'harvest {bar} {value}/{total} | {qps} q/s | cache {hits} | errors {errors} | ETA {eta}');
   let summary: HarvestSummary;
   try {
-    summary = await asExit(() =>
-      session.harvester.run(session.items, {
-        concurrency,
-        budget,
-        signal,
-        onProgress: (p) => bar.update(p.done, { qps: p.queriesPerSecond.toFixed(1), hits: p.cacheHits, errors: p.attemptErrors + p.malformed, eta: p.etaSeconds === null ? '-' : `${Math.ceil(p.etaSeconds)}s` }),
-        onEvent: warner(io),
-      }),
-    );
+    const run = {
+      concurrency,
+      budget,
+      signal,
+      onProgress: active ? undefined : (p: HarvestProgress) => bar.update(p.done, { qps: p.queriesPerSecond.toFixed(1), hits: p.cacheHits, errors: p.attemptErrors + p.malformed, eta: p.etaSeconds === null ? '-' : `${Math.ceil(p.etaSeconds)}s` }),
+      onEvent: warner(io),
+    };
+    summary = await asExit(() => (active ? harvestActivelyFromCli(session, active, run, io) : session.harvester.run(session.items, run)));
   } finally {
     bar.stop();
   }

@@ -11,6 +11,7 @@ import { ledgerRows } from '../distill/harvest/ledger.ts';
 import { HARVEST_DEFAULTS } from '../distill/harvest/session.ts';
 import { openHarvestStore } from '../distill/harvest/store.ts';
 import { MODALITIES, type Modality } from '../distill/harvest/types.ts';
+import { ACTIVE_DEFAULTS } from './distill-active.ts';
 import { asExit, type HarvestArgs, harvestCommand, toExit } from './distill-harvest.ts';
 import { registerDistillRunCommand } from './distill-run.ts';
 import { registerDistillTrainCommands } from './distill-train.ts';
@@ -103,6 +104,12 @@ export function registerDistillCommand(program: Command): void {
     .option('--max-retries <n>', 'retries after 5xx / timeouts / network errors per prompt')
     .option('--seed <n>', 'seed for prompt sampling, request seeds and backoff jitter', String(d.seed))
     .option('--run <id>', 'run id (default: derived from teacher, model, modality, source and parameters)')
+    .option('--active', 'classifier: the source is a pool; a student trained between rounds picks what it is least sure of')
+    .option('--active-batch <n>', `active: queries per round (default ${ACTIVE_DEFAULTS.batch})`)
+    .option('--active-rounds <n>', 'active: most rounds (default: until the pool or --budget runs out)')
+    .option('--active-steps <n>', `active: training steps per round's student (default ${ACTIVE_DEFAULTS.steps})`)
+    .option('--active-explore <x>', `active: share of each batch picked at random, 0–1 (default ${ACTIVE_DEFAULTS.explore})`)
+    .option('--student-size <size>', `active: tiny | student-s | student-m (default ${ACTIVE_DEFAULTS.size})`)
     .action(async (flags: HarvestArgs) => {
       const controller = new AbortController();
       const io = defaultIO(json());
