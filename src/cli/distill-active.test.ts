@@ -1,21 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { openHarvestStore } from '../distill/harvest/store.ts';
 import { type DistillFixture, startDistillFixture } from '../distill/train/testing/fixtures.ts';
+import { captureIO } from './capture-io.test-helpers.ts';
 import { type HarvestArgs, harvestCommand } from './distill-harvest.ts';
-import { type CliIO, ExitError } from './io.ts';
-
-function captureIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, json: true, out: () => out, err: () => err };
-}
+import { ExitError } from './io.ts';
 
 let fx: DistillFixture;
 let base: HarvestArgs;
@@ -49,7 +39,7 @@ async function harvestedInputs(out: string): Promise<string[]> {
 
 describe('moat distill harvest --active', () => {
   it('pays for rounds × batch distinct pool inputs, reports each round, and a rerun pays nothing', async () => {
-    const io = captureIO();
+    const io = captureIO(true);
     const summary = await harvestCommand(base, io);
     assert.equal(summary.paid, 10);
     assert.equal(summary.paidTotal, 10);
@@ -62,7 +52,7 @@ describe('moat distill harvest --active', () => {
     const report = JSON.parse(io.out()) as { paid: number; ledger: { total: { paid: number } } };
     assert.equal(report.ledger.total.paid, 10);
 
-    const again = captureIO();
+    const again = captureIO(true);
     const rerun = await harvestCommand(base, again);
     assert.equal(rerun.paid, 0);
     assert.equal(rerun.cacheHits, 10);
@@ -71,7 +61,7 @@ describe('moat distill harvest --active', () => {
   });
 
   it('stops at --budget exactly, over rounds', async () => {
-    const io = captureIO();
+    const io = captureIO(true);
     const summary = await harvestCommand({ ...base, activeRounds: '4', budget: '7', out: join(fx.dir, 'budget') }, io);
     assert.equal(summary.paidTotal, 7);
     assert.equal((await harvestedInputs(join(fx.dir, 'budget'))).length, 7);
@@ -79,7 +69,7 @@ describe('moat distill harvest --active', () => {
   });
 
   it('rejects bad combinations with exit 2', async () => {
-    const io = captureIO();
+    const io = captureIO(true);
     const exitsWith = (args: HarvestArgs, pattern: RegExp) =>
       assert.rejects(harvestCommand(args, io), (err: unknown) => err instanceof ExitError && err.exitCode === 2 && pattern.test(err.message));
     await exitsWith({ ...base, modality: 'text', model: 'test-lm' }, /--active needs --modality classifier/);

@@ -2,22 +2,12 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { type Harness, prompts, startHarness } from '../distill/harvest/testing/harness.ts';
+import { captureIO } from './capture-io.test-helpers.ts';
 import { exportCommand, ledgerCommand } from './distill.ts';
 import { type HarvestArgs, harvestCommand } from './distill-harvest.ts';
-import { type CliIO, ExitError } from './io.ts';
-
-function captureIO(json = false): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, json, out: () => out, err: () => err };
-}
+import { ExitError } from './io.ts';
 
 let h: Harness;
 let out: string;

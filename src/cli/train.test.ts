@@ -2,23 +2,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { loadBuiltinModels } from '../ml/registry.ts';
 import { runTrainingJob } from '../ml/train/job.ts';
-import type { CliIO } from './io.ts';
+import { captureIO } from './capture-io.test-helpers.ts';
 import { ExitError } from './io.ts';
 import { trainCommand } from './train.ts';
-
-function captureIO(): CliIO & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  return { stdout, stderr, json: false, out: () => out, err: () => err };
-}
 
 let dir: string;
 before(async () => {
