@@ -43,8 +43,13 @@ export class DetectionBus {
     this.#emitter.setMaxListeners(32);
   }
 
+  /** Whether anyone listens: publishers check it before building an event, so detection off costs nothing. */
+  get hasListeners(): boolean {
+    return this.#emitter.listenerCount('request') > 0;
+  }
+
   publish(event: RequestEvent): void {
-    if (this.#emitter.listenerCount('request') === 0) return;
+    if (!this.hasListeners) return;
     this.#emitter.emit('request', event);
   }
 

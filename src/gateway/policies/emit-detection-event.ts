@@ -4,7 +4,7 @@
  */
 import type { DetectionBus } from '../../detect/bus.ts';
 import { type MoatError, toMoatError } from '../../http/errors.ts';
-import type { Policy } from '../context.ts';
+import type { GatewayContext, Policy } from '../context.ts';
 
 const num = (v: unknown) => (typeof v === 'number' ? v : null);
 
@@ -19,35 +19,39 @@ export function emitDetectionEvent(options: { bus: DetectionBus }): Policy {
       failure = toMoatError(err);
       throw err;
     } finally {
-      const body = ctx.request?.body ?? {};
-      const logprobs = body.logprobs;
-      bus.publish({
-        requestId: ctx.requestId,
-        at: ctx.receivedAt,
-        accountId: ctx.principal?.account.id ?? null,
-        keyId: ctx.principal?.key.id ?? null,
-        clientIp: ctx.clientIp?.text ?? '',
-        subnet: ctx.subnet,
-        route: ctx.routeName ?? 'chat',
-        model: ctx.request?.route.name ?? null,
-        params: {
-          n: num(body.n),
-          logprobs: typeof logprobs === 'boolean' || typeof logprobs === 'number' ? logprobs : null,
-          topLogprobs: num(body.top_logprobs),
-          logitBias: typeof body.logit_bias === 'object' && body.logit_bias !== null && Object.keys(body.logit_bias).length > 0,
-          maxTokens: num(body.max_completion_tokens ?? body.max_tokens),
-          temperature: num(body.temperature),
-          stream: ctx.request?.stream ?? false,
-        },
-        promptText: ctx.request?.promptText ?? '',
-        assistantTurns: Array.isArray(body.messages) ? body.messages.filter((m) => (m as { role?: unknown })?.role === 'assistant').length : 0,
-        status: failure ? failure.status : ctx.outcome.status,
-        decision: failure ? (failure.status >= 500 ? 'error' : 'deny') : ctx.outcome.decision,
-        tokensIn: ctx.outcome.tokensIn,
-        tokensOut: ctx.outcome.tokensOut,
-        responseBytes: ctx.outcome.responseBytes,
-        latencyMs: performance.now() - ctx.startedAt,
-      });
+      if (bus.hasListeners) publishEvent(bus, ctx, failure);
     }
   };
+}
+
+function publishEvent(bus: DetectionBus, ctx: GatewayContext, failure: MoatError | null): void {
+  const body = ctx.request?.body ?? {};
+  const logprobs = body.logprobs;
+  bus.publish({
+    requestId: ctx.requestId,
+    at: ctx.receivedAt,
+    accountId: ctx.principal?.account.id ?? null,
+    keyId: ctx.principal?.key.id ?? null,
+    clientIp: ctx.clientIp?.text ?? '',
+    subnet: ctx.subnet,
+    route: ctx.routeName ?? 'chat',
+    model: ctx.request?.route.name ?? null,
+    params: {
+      n: num(body.n),
+      logprobs: typeof logprobs === 'boolean' || typeof logprobs === 'number' ? logprobs : null,
+      topLogprobs: num(body.top_logprobs),
+      logitBias: typeof body.logit_bias === 'object' && body.logit_bias !== null && Object.keys(body.logit_bias).length > 0,
+      maxTokens: num(body.max_completion_tokens ?? body.max_tokens),
+      temperature: num(body.temperature),
+      stream: ctx.request?.stream ?? false,
+    },
+    promptText: ctx.request?.promptText ?? '',
+    assistantTurns: Array.isArray(body.messages) ? body.messages.filter((m) => (m as { role?: unknown })?.role === 'assistant').length : 0,
+    status: failure ? failure.status : ctx.outcome.status,
+    decision: failure ? (failure.status >= 500 ? 'error' : 'deny') : ctx.outcome.decision,
+    tokensIn: ctx.outcome.tokensIn,
+    tokensOut: ctx.outcome.tokensOut,
+    responseBytes: ctx.outcome.responseBytes,
+    latencyMs: performance.now() - ctx.startedAt,
+  });
 }
