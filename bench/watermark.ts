@@ -12,7 +12,7 @@
  * Targets: student p < 1e-6 with ≤ 1,000 probes from ≥ 2,000 responses; independent models p > 0.01 (and ≥ 99% of
  * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -56,7 +56,10 @@ export async function runWatermarkBench(): Promise<unknown> {
     watermark: { secret: MASTER, text: { enabled: true, gamma: 0.25, delta, contextWidth: 1 } },
   });
   const ring = new WatermarkKeyring({ secret: MASTER, currentVersion: 1 });
-  const dir = mkdtempSync(join(tmpdir(), 'moat-bench-wm-'));
+  // --work=DIR keeps the harvest (and resumes it: the harvester pays nothing for what its cache holds) across runs.
+  const workArg = process.argv.find((a) => a.startsWith('--work='))?.slice('--work='.length);
+  const dir = workArg ?? mkdtempSync(join(tmpdir(), 'moat-bench-wm-'));
+  mkdirSync(dir, { recursive: true });
   const closers: { close(): Promise<void> }[] = [];
   try {
     const teacher = await startModelServerInWorker(config, { trustInternalHeaders: true, models: ['lm-teacher'] });
@@ -79,9 +82,15 @@ export async function runWatermarkBench(): Promise<unknown> {
     const leakKeyId = ring.keyIdFor(ids[leaker]);
     log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (δ = ${delta})`);
     const data = join(dir, 'harvest');
-    const harvest = await timed(() =>
-      harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed: 1, timeoutMs: 600_000 }, 16),
-    );
+    // With --work, a finished harvest in DIR is read back instead of paid for again (the cache is keyed by the
+    // gateway's URL, whose port changes between runs).
+    const reuse = workArg !== undefined && existsSync(join(data, 'DONE'));
+    const harvest = await timed(async () => {
+      if (reuse) return null;
+      const summary = await harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed: 1, timeoutMs: 600_000 }, 16);
+      writeFileSync(join(data, 'DONE'), `${new Date().toISOString()}\n`);
+      return summary;
+    });
     const split = readHarvestSplit(data, 'lm');
     const all = [...(split.train.records as TextRecord[]), ...(split.heldOut.records as TextRecord[])];
     const harvestMark = detectText(all.map((r) => r.completion), ring.resolveKey(leakKeyId).key, { gamma: 0.25, contextWidth: 1 });
@@ -115,7 +124,7 @@ export async function runWatermarkBench(): Promise<unknown> {
       bench: 'watermark',
       command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}`,
       settings: { responses, chars, probes, delta, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
-      harvest: { records: all.length, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
+      harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
       student: {
         leakerRank,
         pValue: leakerScore?.pValue ?? null,
@@ -145,7 +154,7 @@ export async function runWatermarkBench(): Promise<unknown> {
     return result;
   } finally {
     for (const c of closers.reverse()) await c.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (!workArg) rmSync(dir, { recursive: true, force: true });
   }
 }
 

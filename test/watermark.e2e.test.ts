@@ -96,4 +96,17 @@ test("verify finds the leaking account's mark in a student of the watermarked te
   assert.ok(marked.result.pValue < 1e-5, summary);
   // The account id (hence the key) is random per run, so this null check is itself a 0.1% test.
   assert.ok(plain.result.pValue > 1e-3, summary);
+
+  // The reference-weighted test on the same answers (the run directories resume: nothing is asked twice), with the
+  // unmarked teacher as the reference: it must also find the mark and stay quiet on the plain student.
+  const referenced = createTextVerifyMethod(config, { name: 'teacher-lm', model: createBigramLm({ name: 'teacher-lm', alpha: 0.01 }) });
+  const again = (student: { url: string; model: string }) =>
+    runVerify({ method: referenced, keyring: ring, keyIds: [keyId], rankAccounts: false, suspect: { url: student.url }, model: student.model, probes: 100, outDir: join(dir, `verify-${student.model}`), nullKeys: 100 });
+  const markedRef = await again(markedStudent);
+  const plainRef = await again(plainStudent);
+  const refSummary = `reference test: marked z = ${markedRef.result.statistic.toFixed(1)} p = ${markedRef.result.pValue}, plain z = ${plainRef.result.statistic.toFixed(1)} p = ${plainRef.result.pValue}`;
+  process.stdout.write(`# ${refSummary}\n`);
+  assert.ok(markedRef.result.pValue < 1e-5, refSummary);
+  assert.ok(plainRef.result.pValue > 1e-3, refSummary);
+  assert.equal(markedRef.probes.answered, marked.probes.answered, 'answers were reused, not asked again');
 });

@@ -52,6 +52,14 @@ test('prints key ids, validates flags, and writes the report for a marked suspec
     assert.equal(code, 0);
     assert.match(shown.text(), /watermark of this key detected/);
     assert.ok(existsSync(join(out, 'report.md')) && existsSync(join(out, 'report.json')));
+    // By default the built-in teacher (models/lm-teacher) is the reference; 'none' gives the key-only test.
+    const report = (dir: string) => JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { method: { description: string } };
+    assert.match(report(out).method.description, /unmarked reference model models\/lm-teacher/);
+    const keyOnly = join(dataDir, 'run-key-only');
+    assert.equal(await verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', probes: '120', out: keyOnly, nullKeys: '50', referenceModel: 'none' }, config, io()), 0);
+    assert.match(report(keyOnly).method.description, /deduplicated/);
+    await assert.rejects(verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', referenceModel: 'models/classifier-student-s' }, config, io()), /is a classifier model; the text test needs a language model/);
+    await assert.rejects(verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', referenceModel: join(dataDir, 'nowhere') }, config, io()), /--reference-model .*nowhere/);
   } finally {
     await suspect.close();
   }

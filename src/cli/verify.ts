@@ -3,15 +3,21 @@
  * suspect (resumable, rate-limit aware), runs the modality's test under the key (or every account's key with
  * `--accounts all`), calibrates it on independent keys and reference models, and writes report.json + report.md.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import type { BuiltinModel } from '../ml/contracts.ts';
+import { initEngine } from '../ml/engine/init.ts';
+import { loadModel } from '../ml/registry.ts';
 import { openStores } from '../store/index.ts';
 import { WatermarkKeyError, type WatermarkKeyring } from '../watermark/keys.ts';
 import { watermarkKeyring } from '../watermark/secret.ts';
 import { SuspectUnreachable } from '../watermark/verify/prober.ts';
 import { verifyMethodFor, verifyMethods } from '../watermark/verify/registry.ts';
 import { writeReport } from '../watermark/verify/report.ts';
+import { createTextVerifyMethod, type TextReference } from '../watermark/verify/text-method.ts';
 import { fmt, runVerify, VerifyError } from '../watermark/verify/verify.ts';
 import { type CliIO, defaultIO, ExitError, output } from './io.ts';
 
@@ -29,6 +35,7 @@ export interface VerifyArgs {
   alpha?: string;
   concurrency?: string;
   printKeyId?: string;
+  referenceModel?: string;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -48,6 +55,10 @@ export function registerVerifyCommand(program: Command): void {
     .option('--alpha <p>', 'significance level of the verdict', '0.001')
     .option('--concurrency <n>', 'probes in flight', '4')
     .option('--print-key-id <account>', "print an account's current key id and exit")
+    .option(
+      '--reference-model <dir>',
+      "text: the unmarked model the mark was applied to, run over the suspect's answers so every position counts (default: <serve.modelsDir>/lm-teacher when present; 'none' for the key-only deduplicated test)",
+    )
     .action(async (args: VerifyArgs) => {
       const { config: file, json } = program.opts<{ config?: string; json?: boolean }>();
       process.exitCode = await verifyCommand(args, loadConfig({ file }), defaultIO(json));
@@ -67,7 +78,7 @@ export async function verifyCommand(args: VerifyArgs, config: Config, io: CliIO)
     return 0;
   }
   const modality = args.modality ?? 'text';
-  const method = verifyMethodFor(modality, config);
+  const method = modality === 'text' ? createTextVerifyMethod(config, await textReference(args.referenceModel, config)) : verifyMethodFor(modality, config);
   if (!method) throw new ExitError(2, `--modality must be one of ${verifyMethods(config).map((m) => m.modality).join(', ')}, got '${modality}'`);
   if (!args.suspect) throw new ExitError(2, '--suspect <url> is required');
   const suspectUrl = parseUrl(args.suspect, '--suspect');
@@ -108,6 +119,22 @@ export async function verifyCommand(args: VerifyArgs, config: Config, io: CliIO)
     if (err instanceof VerifyError || err instanceof SuspectUnreachable || err instanceof WatermarkKeyError) throw new ExitError(2, err.message, { cause: err });
     throw err;
   }
+}
+
+/** The reference model for the text test: the flag's directory, the built-in teacher by default, or none. */
+async function textReference(flag: string | undefined, config: Config): Promise<TextReference | undefined> {
+  if (flag === 'none') return undefined;
+  const dir = flag ?? join(config.serve.modelsDir, 'lm-teacher');
+  if (flag === undefined && !existsSync(join(dir, 'model.json'))) return undefined;
+  let loaded: BuiltinModel;
+  try {
+    await initEngine();
+    loaded = await loadModel(dir);
+  } catch (err) {
+    throw new ExitError(2, `--reference-model ${dir}: ${(err as Error).message}`, { cause: err });
+  }
+  if (loaded.family !== 'lm') throw new ExitError(2, `--reference-model ${dir} is a ${loaded.family} model; the text test needs a language model`);
+  return { name: dir, model: loaded.model };
 }
 
 /** Every account's key id under every key version (outputs from before a rotation carry older versions). */

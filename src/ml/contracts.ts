@@ -28,6 +28,11 @@ export interface LanguageModel {
   readonly contextLength: number;
   /** Raw next-token logits (length `tokenizer.vocabSize`) for each context; synchronous CPU work. */
   nextLogits(contexts: readonly (readonly number[])[]): Float32Array[];
+  /**
+   * Optional fast path for scoring whole texts: logits after every prefix of each row (rows ≤ contextLength tokens,
+   * right-padded to the longest), flat [rows · longest · vocabSize]; entry (b, t) predicts token t + 1 of row b.
+   */
+  positionLogits?(rows: readonly (readonly number[])[]): { logits: Float32Array; time: number };
 }
 
 export interface TextClassifier {

@@ -1,13 +1,19 @@
 /**
  * `--modality text`: the KGW radioactivity test. Probes are completions prompted with short passages of the
- * held-out Moby-Dick chapters, picked by the secret probe seed (a suspect cannot know them in advance); every answer
- * is split into characters, the distinct (context, character) pairs across all answers are scored under a key, and
- * the green count is tested against Binomial(N, γ) (see ../text/detect.ts).
+ * held-out Moby-Dick chapters, picked by the secret probe seed (a suspect cannot know them in advance). Two tests:
+ *   - with a reference model (the provider's own unmarked LM, `--reference-model`): every position of every answer
+ *     counts, green tokens written vs green tokens the reference expected in the same places, exact null
+ *     (../text/residual-test.ts) — the default when the built-in teacher is at hand, far more powerful;
+ *   - without: the distinct (context, character) pairs across all answers, green count against Binomial(N, γ)
+ *     (../text/detect.ts), which needs nothing but the key.
  */
 import { createHmac } from 'node:crypto';
 import type { Config } from '../../config/schema.ts';
+import type { LanguageModel } from '../../ml/contracts.ts';
 import { loadMobyDick } from '../../ml/data/moby-dick.ts';
 import { distinctPairs, scorePairs } from '../text/detect.ts';
+import { referenceResiduals } from '../text/reference-residuals.ts';
+import { type ResidualWeights, scoreResiduals } from '../text/residual-test.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
 
 /** Prompt length in characters and completion length in tokens (characters for the built-in LMs). */
@@ -50,27 +56,78 @@ export function completionText(response: unknown): string {
   return text;
 }
 
-export function createTextVerifyMethod(config: Pick<Config, 'watermark'>): VerifyMethod<string> {
+/** The provider's unmarked model, run over the suspect's answers to weigh every position. */
+export interface TextReference {
+  /** Shown in the report (e.g. the model directory). */
+  name: string;
+  model: LanguageModel;
+}
+
+type Answers = Parameters<VerifyMethod<string>['score']>[0];
+
+export function createTextVerifyMethod(config: Pick<Config, 'watermark'>, reference?: TextReference): VerifyMethod<string> {
   const { gamma, contextWidth } = config.watermark.text;
+  const context = `context ${contextWidth} previous token${contextWidth > 1 ? 's' : ''}`;
+  // Scoring runs once per key (accounts, calibration keys) on the same answers: the reference pass runs once.
+  const residuals = new WeakMap<Answers, { weights: ResidualWeights; positions: number }>();
+  const residualsOf = (answers: Answers, model: LanguageModel) => {
+    let found = residuals.get(answers);
+    if (!found) {
+      const texts = answers.map((a) => ({ prompt: String((a.probe.meta as { prompt?: unknown } | undefined)?.prompt ?? ''), completion: a.observation }));
+      const table = referenceResiduals(model, texts, contextWidth, PROBE_TEMPERATURE);
+      found = { weights: table.weights(), positions: table.positions };
+      residuals.set(answers, found);
+    }
+    return found;
+  };
+  const dedup = (answers: Answers, key: Buffer) => {
+    const pairs = distinctPairs(
+      answers.map((a) => a.observation),
+      contextWidth,
+    );
+    return { pairs, score: scorePairs(pairs, key, gamma) };
+  };
+  if (reference) {
+    return {
+      modality: 'text',
+      description: `KGW green list (γ = ${gamma}, ${context}): green tokens the suspect wrote minus those the unmarked reference model ${reference.name} expected at the same positions (T = ${PROBE_TEMPERATURE}), weighted per distinct (context, token) pair, exact-variance z test (Bernstein bound also reported)`,
+      defaultProbes: 1000,
+      selectProbes: (selection) => textProbes(selection),
+      parseAnswer: (_probe, response) => completionText(response),
+      score(answers, key) {
+        const { weights, positions } = residualsOf(answers, reference.model);
+        const r = scoreResiduals(weights, positions, key.key, gamma);
+        const d = dedup(answers, key.key).score;
+        return {
+          statisticName: 'z (green residual vs reference)',
+          statistic: r.z,
+          pValue: r.pValue,
+          scored: r.positions,
+          details: {
+            observedGreen: r.observedGreen,
+            expectedGreen: round(r.expectedGreen),
+            gamma,
+            log10PValue: round(r.log10PValue),
+            boundPValue: r.boundPValue,
+            log10BoundPValue: round(r.log10BoundPValue),
+            distinctPairs: r.pairs,
+            effectivePairs: round(r.effectivePairs),
+            reference: reference.name,
+            dedupZ: round(d.z),
+            dedupLog10PValue: round(d.log10PValue),
+          },
+        };
+      },
+    };
+  }
   return {
     modality: 'text',
-    description: `KGW green list (γ = ${gamma}, context ${contextWidth} previous token${contextWidth > 1 ? 's' : ''}): green count over deduplicated (context, token) pairs of the suspect's completions, one-sided exact binomial test`,
+    description: `KGW green list (γ = ${gamma}, ${context}): green count over deduplicated (context, token) pairs of the suspect's completions, one-sided exact binomial test`,
     defaultProbes: 1000,
-    selectProbes({ probeSeed, count, model }: ProbeSelection): Probe[] {
-      return textProbePrompts(probeSeed, count).map((prompt, i) => ({
-        id: `text-${i}`,
-        path: '/completions',
-        body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: PROBE_TEMPERATURE },
-        meta: { prompt },
-      }));
-    },
+    selectProbes: (selection) => textProbes(selection),
     parseAnswer: (_probe, response) => completionText(response),
     score(answers, key) {
-      const pairs = distinctPairs(
-        answers.map((a) => a.observation),
-        contextWidth,
-      );
-      const s = scorePairs(pairs, key.key, gamma);
+      const { pairs, score: s } = dedup(answers, key.key);
       return {
         statisticName: 'z (deduplicated pairs)',
         statistic: s.z,
@@ -80,6 +137,15 @@ export function createTextVerifyMethod(config: Pick<Config, 'watermark'>): Verif
       };
     },
   };
+}
+
+function textProbes({ probeSeed, count, model }: ProbeSelection): Probe[] {
+  return textProbePrompts(probeSeed, count).map((prompt, i) => ({
+    id: `text-${i}`,
+    path: '/completions',
+    body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: PROBE_TEMPERATURE },
+    meta: { prompt },
+  }));
 }
 
 function round(x: number): number {

@@ -106,6 +106,22 @@ export class CharLm implements TrainableModel<LmBatch>, LanguageModel {
     return tf.losses.softmaxCrossEntropy(labels, this.forward(ids)) as tf.Scalar;
   }
 
+  /** See LanguageModel.positionLogits: one forward pass scores every position of every row. */
+  positionLogits(rows: readonly (readonly number[])[]): { logits: Float32Array; time: number } {
+    const time = Math.max(1, ...rows.map((r) => r.length));
+    if (time > this.config.contextLength) throw new RangeError(`row of ${time} tokens exceeds the context length ${this.config.contextLength}`);
+    const ids = new Int32Array(rows.length * time);
+    rows.forEach((row, b) => {
+      for (let i = 0; i < row.length; i++) {
+        const id = row[i] as number;
+        if (!Number.isInteger(id) || id < 0 || id >= this.config.vocabSize) throw new RangeError(`token id ${id} is outside the vocabulary (0–${this.config.vocabSize - 1})`);
+        ids[b * time + i] = id;
+      }
+    });
+    const logits = tf.tidy(() => this.forward(tf.tensor2d(ids, [rows.length, time], 'int32')).dataSync() as Float32Array);
+    return { logits, time };
+  }
+
   /**
    * Next-token logits after each context. Contexts longer than T keep their last T tokens; an empty context reads
    * as a paragraph start ('\n'). Contexts are right-padded into one batch: causal attention means padding after the
