@@ -14,7 +14,7 @@ import { distilSuspect, startMarkedStack, summariseVerify } from './watermark-pr
 
 const MASTER = 'bench-dawn-master-secret-0123456789abcdefgh';
 
-export async function dawnEndToEnd(options: { queries: number; accounts: number; steps: number }): Promise<Record<string, unknown>> {
+export async function dawnEndToEnd(options: { queries: number; accounts: number; steps: number; controlFraction: number }): Promise<Record<string, unknown>> {
   const model = 'moat-classifier-teacher';
   const stack = await startMarkedStack({
     tmpPrefix: 'moat-wm-dawn-',
@@ -22,7 +22,7 @@ export async function dawnEndToEnd(options: { queries: number; accounts: number;
     teacherDir: 'models/classifier-teacher',
     model,
     kind: 'classification',
-    marks: { classifier: { enabled: true } },
+    marks: { classifier: { enabled: true, controlFraction: options.controlFraction } },
     accounts: options.accounts,
   });
   try {

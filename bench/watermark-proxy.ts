@@ -201,11 +201,12 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
   if (only === undefined || only === 'dawn') {
     const queries = flagValue('dawn-queries', 2000);
     const steps = flagValue('dawn-steps', 600);
-    // One entry per harvest size and training length, so runs with different flags sit side by side.
+    const controls = flagValue('dawn-controls', 0.02);
+    // One entry per harvest size, training length and control share, so runs with different flags sit side by side.
     const runs = (previous.dawnEndToEnd ?? {}) as Record<string, unknown>;
-    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps }));
-    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}`;
-    result.dawnEndToEnd = { ...runs, [`${queries}q-${steps}s`]: { command, ...run } };
+    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls }));
+    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}${controls === 0.02 ? '' : ` --dawn-controls=${controls}`}`;
+    result.dawnEndToEnd = { ...runs, [`${queries}q-${steps}s${controls === 0.02 ? '' : `-${controls}c`}`]: { command, controlFraction: controls, ...run } };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync('bench/results', { recursive: true });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100]`:
+ * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100] [--work=DIR]`:
  * the text radioactivity target of issue 6, through the real pieces.
  *   1. models/lm-teacher in the model server (worker thread, trusting the gateway) with the KGW mark at δ;
  *   2. the gateway in front, `--accounts` accounts; one of them (chosen by a seeded draw) harvests `--responses`
@@ -8,9 +8,11 @@
  *      (`distillInto`, like bench distill's LM target);
  *   4. `moat verify`'s core against the student with every account's key (ranking), `--probes` probes, 200
  *      independent keys for calibration; and against the independent models lm-student-s (the attacker's model
- *      before distillation) and lm-student-m with the leaking account's key.
+ *      before distillation) and lm-student-m with the leaking account's key. Both text tests run on the same
+ *      answers: reference-weighted (models/lm-teacher unmarked as the reference; the CLI's default) and deduplicated.
  * Targets: student p < 1e-6 with ≤ 1,000 probes from ≥ 2,000 responses; independent models p > 0.01 (and ≥ 99% of
  * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
+ * `--work=DIR` keeps the harvest in DIR and reads it back on the next run instead of harvesting again.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ import { startModelServerInWorker } from '../src/serve/worker.ts';
 import { openMemoryStores } from '../src/store/memory/index.ts';
 import { WatermarkKeyring } from '../src/watermark/keys.ts';
 import { detectText } from '../src/watermark/text/detect.ts';
+import type { VerifyMethod } from '../src/watermark/verify/method.ts';
 import { createTextVerifyMethod } from '../src/watermark/verify/text-method.ts';
 import { runVerify } from '../src/watermark/verify/verify.ts';
 import { flag, harvestInto, round, timed } from './distill-bench/common.ts';
@@ -106,47 +109,67 @@ export async function runWatermarkBench(): Promise<unknown> {
     log(`student distilled: ${trained.value.result.steps} steps in ${trained.seconds} s`);
     const served = await startModelServer({ config, models: [renamed(getFamily('lm').toBuiltin(student), 'attacker-student'), renamed(await loadModel('models/lm-student-s'), 'independent-student-s'), renamed(await loadModel('models/lm-student-m'), 'independent-student-m')], logger: silent });
     closers.push(served);
-    const method = createTextVerifyMethod(config);
-    const verify = (model: string, keyIds: string[], rank: boolean) =>
-      timed(() => runVerify({ method, keyring: ring, keyIds, rankAccounts: rank, suspect: { url: `${served.url}/v1` }, model, probes, outDir: join(dir, `verify-${model}`), nullKeys: 200, prober: { concurrency: 16, timeoutMs: 600_000 } }));
-    const suspect = await verify('attacker-student', ids.map((id) => ring.keyIdFor(id)), true);
-    const leakerRank = suspect.value.accounts?.find((a) => a.accountId === ids[leaker])?.rank ?? null;
-    const leakerScore = suspect.value.accounts?.find((a) => a.accountId === ids[leaker]);
-    log(`student: leaker rank ${leakerRank}, p = ${leakerScore?.pValue} (${suspect.seconds} s)`);
-    const independents = [];
-    for (const name of ['independent-student-s', 'independent-student-m']) {
-      const r = await verify(name, [leakKeyId], false);
-      independents.push({ model: name, pValue: r.value.result.pValue, z: round(r.value.result.statistic, 3), greenFraction: r.value.result.details.greenFraction, scored: r.value.result.scored, nullFalseAlarmRate: r.value.calibration.independentKeys.falseAlarmRateAt001, seconds: r.seconds });
-      log(`${name}: p = ${r.value.result.pValue}`);
-    }
-    const nullCal = suspect.value.calibration.independentKeys;
+    // Both tests on the same answers: the run directories resume, so the second test asks the suspect nothing.
+    const teacherRef = await loadModel('models/lm-teacher');
+    if (teacherRef.family !== 'lm') throw new Error('models/lm-teacher is not a language model');
+    const tests = {
+      reference: createTextVerifyMethod(config, { name: 'models/lm-teacher', model: teacherRef.model }),
+      deduplicated: createTextVerifyMethod(config),
+    };
+    const evaluate = async (method: VerifyMethod<string>) => {
+      const verify = (model: string, keyIds: string[], rank: boolean) =>
+        timed(() => runVerify({ method, keyring: ring, keyIds, rankAccounts: rank, suspect: { url: `${served.url}/v1` }, model, probes, outDir: join(dir, `verify-${model}`), nullKeys: 200, prober: { concurrency: 16, timeoutMs: 600_000 } }));
+      const suspect = await verify('attacker-student', ids.map((id) => ring.keyIdFor(id)), true);
+      const leakerRank = suspect.value.accounts?.find((a) => a.accountId === ids[leaker])?.rank ?? null;
+      const leakerScore = suspect.value.accounts?.find((a) => a.accountId === ids[leaker]);
+      log(`${method.description.slice(0, 60)}…: leaker rank ${leakerRank}, p = ${leakerScore?.pValue} (${suspect.seconds} s)`);
+      const independents = [];
+      for (const name of ['independent-student-s', 'independent-student-m']) {
+        const r = await verify(name, [leakKeyId], false);
+        const cal = r.value.calibration.independentKeys;
+        independents.push({ model: name, pValue: r.value.result.pValue, statistic: round(r.value.result.statistic, 3), details: r.value.result.details, scored: r.value.result.scored, nullKeysAbove001: round(1 - cal.falseAlarmRateAt001), nullKsP: round(cal.pValueUniformity.pValue), seconds: r.seconds });
+        log(`${name}: p = ${r.value.result.pValue}`);
+      }
+      const nullCal = suspect.value.calibration.independentKeys;
+      // Independent-model trials: each independent model under the leaker's key and under 200 random keys.
+      const trials = independents.length * 201;
+      const trialsAbove = independents.reduce((n, r) => n + (r.pValue > 0.01 ? 1 : 0) + Math.round(r.nullKeysAbove001 * 200), 0);
+      const block = {
+        description: method.description,
+        student: {
+          leakerRank,
+          pValue: leakerScore?.pValue ?? null,
+          statistic: leakerScore ? round(leakerScore.statistic, 3) : null,
+          details: leakerScore?.details ?? null,
+          scored: leakerScore?.scored ?? null,
+          probes: suspect.value.probes,
+          runnerUp: suspect.value.accounts?.find((a) => a.rank === (leakerRank === 1 ? 2 : 1))?.pValue ?? null,
+          calibratedPValue: suspect.value.calibrated.calibratedPValue,
+          seconds: suspect.seconds,
+        },
+        nullOverIndependentKeys: { keys: nullCal.keys, shareAboveP001: round(1 - nullCal.falseAlarmRateAt001), ksD: round(nullCal.pValueUniformity.d), ksP: round(nullCal.pValueUniformity.pValue) },
+        independentModels: independents,
+        independentTrials: { trials, aboveP001: trialsAbove, share: round(trialsAbove / trials) },
+        targets: {
+          studentPBelow1e6: (leakerScore?.pValue ?? 1) < 1e-6,
+          independentAbove001: independents.every((r) => r.pValue > 0.01),
+          independentTrialsAbove001In99Percent: trialsAbove / trials >= 0.99,
+          leakerRanksFirst: leakerRank === 1,
+        },
+      };
+      return block;
+    };
+    const reference = await evaluate(tests.reference);
+    const deduplicated = await evaluate(tests.deduplicated);
     const result = {
       bench: 'watermark',
       command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}`,
       settings: { responses, chars, probes, delta, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
       harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
-      student: {
-        leakerRank,
-        pValue: leakerScore?.pValue ?? null,
-        log10P: leakerScore?.details.log10PValue ?? null,
-        z: leakerScore ? round(leakerScore.statistic, 3) : null,
-        greenFraction: leakerScore?.details.greenFraction ?? null,
-        scored: leakerScore?.scored ?? null,
-        probes: suspect.value.probes,
-        runnerUp: suspect.value.accounts?.find((a) => a.rank === (leakerRank === 1 ? 2 : 1))?.pValue ?? null,
-        calibratedPValue: suspect.value.calibrated.calibratedPValue,
-        seconds: suspect.seconds,
-      },
-      nullOverIndependentKeys: { keys: nullCal.keys, shareAboveP001: round(1 - nullCal.falseAlarmRateAt001), ksD: round(nullCal.pValueUniformity.d), ksP: round(nullCal.pValueUniformity.pValue) },
-      independentModels: independents,
-      targets: {
-        responsesAtLeast2000: responses >= 2000,
-        studentPBelow1e6: (leakerScore?.pValue ?? 1) < 1e-6,
-        probesAtMost1000: probes <= 1000,
-        independentAbove001: independents.every((r) => r.pValue > 0.01),
-        nullKeysAbove001In99Percent: 1 - nullCal.falseAlarmRateAt001 >= 0.99,
-        leakerRanksFirst: leakerRank === 1,
-      },
+      studentTraining: { steps: trained.value.result.steps, seconds: trained.seconds },
+      reference,
+      deduplicated,
+      targets: { responsesAtLeast2000: responses >= 2000, probesAtMost1000: probes <= 1000, reference: reference.targets, deduplicated: deduplicated.targets },
       wallSeconds: round((performance.now() - started) / 1000, 1),
     };
     mkdirSync('bench/results', { recursive: true });
