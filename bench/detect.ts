@@ -7,9 +7,13 @@
  * included); throughput with detection on within 10% of off. The baseline in the same run is the undefended campaign
  * (every query of it would be served) and, for throughput, the gateway with detection off.
  *
- * Flags: --scenario=NAME|FILE (target), --max-seconds=S (cap the traffic), --skip-throughput, --duration=S and
- * --rounds=N for the throughput part (5, 2). Writes bench/results/detect.json, detect.md, detect-roc.svg,
- * detect-campaigns.svg.
+ * Flags: --scenario=NAME|FILE (target), --seed=N (the scenario's own), --max-seconds=S (cap the traffic),
+ * --skip-throughput, --duration=S and --rounds=N for the throughput part (5, 2). Writes bench/results/detect.json,
+ * detect.md, detect-roc.svg, detect-campaigns.svg.
+ *
+ * --record=FILE.jsonl.gz records detection's input stream with each account's simulator label beside it, for
+ * `npm run bench -- detect-replay`; --shadow runs detection in shadow mode (nothing stops an attacker, so the recording
+ * holds whole campaigns). A recording or shadow run writes its report next to the recording, not to bench/results.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { runDetectEval } from '../src/detect/eval/run-eval.ts';
 import { resolveScenario } from '../src/sim/scenarios.ts';
 import { gatewayOnOff } from './detect-engine/gateway-on-off.ts';
+import { type AccountLabel, EventRecorder } from './detect-replay/recording.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -25,16 +30,28 @@ const flag = (name: string, fallback: number) => Number(option(name) ?? fallback
 
 export async function runDetectBench(): Promise<unknown> {
   const started = Date.now();
-  const base = resolveScenario(option('scenario') ?? 'target');
+  const seed = option('seed');
+  const base = resolveScenario(option('scenario') ?? 'target', seed === undefined ? undefined : Number(seed));
+  const recordTo = option('record');
+  const shadow = process.argv.includes('--shadow');
+  const recorder = recordTo ? new EventRecorder() : null;
   const scenario = option('max-seconds') ? { ...base, maxSeconds: flag('max-seconds', base.maxSeconds) } : base;
-  const results = join(here, 'results');
+  const results = recordTo ? dirname(recordTo) : shadow ? join(tmpdir(), 'moat-bench-detect-shadow') : join(here, 'results');
   const work = mkdtempSync(join(tmpdir(), 'moat-bench-detect-'));
   process.stderr.write(`detect: scenario ${scenario.name}: ${scenario.benign.reduce((s, b) => s + b.accounts, 0)} benign accounts, ${scenario.attackers.length} attackers, up to ${scenario.maxSeconds} s of traffic\n`);
   const evaluation = await runDetectEval({
     scenario,
     outDir: work,
+    detection: shadow ? { shadow: true } : undefined,
+    onRequestEvent: recorder?.listener,
     onProgress: (p) => process.stderr.write(`detect: ${p.elapsedSeconds.toFixed(0)} s, ${p.requests} requests, ${p.actorsDone}/${p.actors} actors done\n`),
   });
+  if (recorder && recordTo) {
+    const accounts: Record<string, AccountLabel> = {};
+    for (const actor of evaluation.sim.actors) for (const a of actor.accounts) accounts[a.id] = { kind: actor.kind, persona: actor.persona, actor: actor.index };
+    await recorder.write(recordTo, { scenario: scenario.name, seed: scenario.seed, shadow, accounts });
+    process.stderr.write(`detect: recorded ${recorder.events.length} events to ${recordTo}\n`);
+  }
   const throughput = process.argv.includes('--skip-throughput') ? null : await gatewayOnOff(flag('duration', 5), flag('rounds', 2));
   const m = evaluation.metrics;
   const undefended = m.attackers.map((a) => ({ strategy: a.strategy, wouldServe: a.campaignQueries, served: a.served, servedShareOfUndefended: a.served / a.campaignQueries }));

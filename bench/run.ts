@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   'watermark-text': async () => (await import('./watermark-text.ts')).runWatermarkTextBench(),
   watermark: async () => (await import('./watermark.ts')).runWatermarkBench(),
   detect: async () => (await import('./detect.ts')).runDetectBench(),
+  'detect-replay': async () => (await import('./detect-replay.ts')).runDetectReplay(),
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));

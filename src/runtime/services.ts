@@ -36,6 +36,8 @@ export interface RunningServices {
   admin: RunningAdminServer;
   /** Null when `detection.enabled` is false. */
   detection: DetectionService | null;
+  /** The gateway's per-request event bus (detection's input; benches record it). */
+  bus: DetectionBus;
   models: RunningModels | null;
   close(): Promise<void>;
 }
@@ -70,6 +72,7 @@ export async function startServices(options: ServicesOptions): Promise<RunningSe
       gateway,
       admin,
       detection,
+      bus,
       models,
       async close() {
         clearInterval(purge);

@@ -5,6 +5,7 @@
 import type { ConfigInput } from '../../config/schema.ts';
 import { runSimulation, type SimulationOptions, type SimulationResult } from '../../sim/run.ts';
 import type { Scenario } from '../../sim/scenario.ts';
+import type { RequestEvent } from '../bus.ts';
 import type { ClusterView } from '../views.ts';
 import { computeMetrics, type EvalMetrics } from './metrics.ts';
 import { type AccountOutcome, collectOutcomes } from './outcomes.ts';
@@ -18,6 +19,8 @@ export interface DetectEvalOptions {
   /** Detection settings over the evaluation defaults (enforcing; time buckets for compressed time). */
   detection?: ConfigInput['detection'];
   onProgress?: SimulationOptions['onProgress'];
+  /** Sees every event the gateway publishes to detection (benches record the stream for offline replay). */
+  onRequestEvent?: (event: RequestEvent) => void;
 }
 
 export interface DetectEvalResult {
@@ -46,6 +49,7 @@ export async function runDetectEval(options: DetectEvalOptions): Promise<DetectE
   const { scenario } = options;
   const detection = { ...EVAL_DETECTION, ...options.detection, linking: { ...EVAL_DETECTION.linking, ...options.detection?.linking } };
   const stack = await startEvalStack({ detection, accountLimits: scenario.accountLimits });
+  const unsubscribe = options.onRequestEvent ? stack.services.bus.subscribe(options.onRequestEvent) : null;
   try {
     const sim = await runSimulation({
       scenario,
@@ -74,6 +78,7 @@ export async function runDetectEval(options: DetectEvalOptions): Promise<DetectE
     const files = options.outDir ? writeEvalReport(options.outDir, report, metrics, sim) : null;
     return { report, metrics, sim, files };
   } finally {
+    unsubscribe?.();
     await stack.close();
   }
 }
