@@ -23,8 +23,8 @@ const unit = z.number().min(0).max(1);
 export const DEFAULT_DETECTOR_WEIGHTS: Record<(typeof DETECTOR_NAMES)[number], number> = {
   'volume-pacing': 0.45,
   coverage: 0.85,
-  prada: 0.45,
-  mmd: 0.35,
+  prada: 0.25,
+  mmd: 0.25,
   templating: 0.45,
   'api-probing': 1,
 };

@@ -23,6 +23,8 @@ export interface LinkedCluster {
   id: string;
   accounts: string[];
   evidence: string[];
+  /** Links per evidence kind (subnet, template, timing, creation), when the linker reports them. */
+  linkKinds?: Partial<Record<string, number>>;
 }
 
 export interface ActionDecision {

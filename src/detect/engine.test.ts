@@ -179,6 +179,43 @@ describe('DetectionEngine', () => {
     ]);
   });
 
+  test('events carry sharedBy: how many other accounts sent the exact prompt before (public material)', async () => {
+    const seen: number[] = [];
+    const recorder: Detector<object> = {
+      name: 'coverage',
+      maxStateBytes: 0,
+      create: () => ({}),
+      observe: (_s, e) => {
+        seen.push(e.sharedBy ?? -1);
+      },
+      score: () => ({ score: 0, reasons: [], features: {} }),
+      merge: () => ({}),
+    };
+    const f = engineFixture({ detectors: [recorder] });
+    for (const id of ['a', 'a', 'b', 'c', 'd']) f.engine.enqueue(requestEvent({ accountId: id, promptText: 'Q1. Which word best summarises the passage? Answer:' }));
+    f.engine.enqueue(requestEvent({ accountId: 'e', promptText: 'my own question' }));
+    await f.engine.drain();
+    assert.deepEqual(seen, [0, 0, 1, 2, 3, 0]);
+  });
+
+  test("a linked cluster's campaign signature (many accounts, three kinds of links, fresh single-shot traffic) adds to its risk", async () => {
+    const stores = openMemoryStores();
+    const ids = await accounts(stores, 20);
+    const linker = fixedLinker([{ id: 'c2', accounts: ids, evidence: ['19 links (template ×19, timing ×19, subnet ×5)'], linkKinds: { template: 19, timing: 19, subnet: 5 } }]);
+    const g = engineFixture({ detectors: [dial], stores, linker, detection: { clusterRescoreMs: 0, shadow: true } });
+    // Each member looks mild (0.3, observe); 20 members × 20 events of fresh prompts are a campaign.
+    for (let round = 0; round < 20; round++) for (const id of ids) g.engine.enqueue(dialled(id, 0.3));
+    await g.engine.drain();
+    const assessment = g.engine.clusters()[0].assessment;
+    const campaign = assessment?.contributions.find((c) => c.detector === 'campaign');
+    assert.equal(campaign?.score, 1);
+    assert.equal(campaign?.weight, 0.8);
+    assert.ok(Math.abs((assessment?.risk ?? 0) - (1 - 0.7 * 0.2)) < 1e-9, `${assessment?.risk}`);
+    assert.equal(assessment?.level, 'degrade', 'linking alone cannot ban: its weight stays under the ban threshold');
+    assert.ok(assessment?.reasons.some((r) => /campaign \(1\.00\): 20 accounts linked by 3 kinds of evidence/.test(r)), assessment?.reasons.join('\n'));
+    assert.equal(g.engine.account(ids[0])?.assessment?.level, 'observe');
+  });
+
   test('account state is bounded: the least recently seen account is evicted', async () => {
     const f = engineFixture({ detectors: [probingFake()], detection: { maxAccounts: 2 } });
     for (const id of ['a', 'b', 'c']) f.engine.enqueue(requestEvent({ accountId: id }));

@@ -14,7 +14,9 @@ import type { ActionDecision, ActionSink, LinkedCluster } from './actions.ts';
 import type { DetectionBus, RequestEvent } from './bus.ts';
 import type { PromptEmbedder } from './embedding/embedder.ts';
 import { invalidReason } from './event-validation.ts';
+import { campaignScore } from './linking/campaign.ts';
 import type { DetectionMetrics } from './metrics.ts';
+import { PromptPopularity } from './popularity.ts';
 import { BoundedQueue } from './queue.ts';
 import { combineRisk, levelFor, maxLevel, severity } from './risk.ts';
 import { ScoringRunner } from './scoring.ts';
@@ -62,6 +64,7 @@ export class DetectionEngine {
   readonly #clusters = new Map<string, ClusterEntry>();
   readonly #runner: ScoringRunner;
   readonly #unknown = new Set<string>();
+  readonly #popularity = new PromptPopularity();
   readonly #lastWarned = new Map<string, number>();
   #scheduled = false;
   #linger: NodeJS.Timeout | null = null;
@@ -197,7 +200,8 @@ export class DetectionEngine {
     for (let i = 0; i < accepted.length; i++) {
       const raw = accepted[i];
       const accountId = raw.accountId as string;
-      const event: DetectionEvent = { ...raw, embedding: embeddings[i], followUp: (raw.assistantTurns ?? 0) > 0 };
+      const sharedBy = this.#popularity.observe(accountId, raw.promptText);
+      const event: DetectionEvent = { ...raw, embedding: embeddings[i], followUp: (raw.assistantTurns ?? 0) > 0, sharedBy };
       const { entry, evicted } = this.#accounts.touch(accountId, event.at, () => this.#newEntry(accountId));
       for (const id of evicted) this.#forget(id);
       this.#runner.observe(entry, event);
@@ -324,8 +328,10 @@ export class DetectionEngine {
       const members = cluster.accounts.map((id) => this.#accounts.get(id)).filter((e): e is AccountEntry => e !== undefined);
       if (members.length < 2) continue;
       const scored = this.#runner.scoreMerged(members.map((m) => m.states), now);
-      const { risk, contributions, reasons } = combineRisk(scored);
       const events = members.reduce((sum, m) => sum + m.events, 0);
+      const coverage = scored.find((s) => s.detector === 'coverage')?.result.features;
+      scored.push({ detector: 'campaign', weight: this.#d.config.linking.campaignWeight, result: campaignScore(cluster, events, coverage) });
+      const { risk, contributions, reasons } = combineRisk(scored);
       let level: ActionLevel = events >= this.#d.config.minEventsForAction ? levelFor(risk, this.#d.config.thresholds) : 'observe';
       if (level === 'ban' && !this.#d.config.actions.banCluster) level = 'degrade';
       const assessment: RiskAssessment = { subject: `cluster:${cluster.id}`, at: now, risk, contributions, reasons: [...reasons, ...cluster.evidence.slice(0, 3).map((e) => `linked: ${e}`)], level };

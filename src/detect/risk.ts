@@ -10,10 +10,10 @@
  * contribution is w_d · s_d; the reasons shown are those of the strongest contributions first.
  */
 import type { DetectionConfig } from '../config/detection-schema.ts';
-import { ACTION_LEVELS, type ActionLevel, type DetectorName, type DetectorScore, type RiskAssessment } from './types.ts';
+import { ACTION_LEVELS, type ActionLevel, type DetectorScore, type RiskAssessment, type SignalName } from './types.ts';
 
 export interface ScoredDetector {
-  detector: DetectorName;
+  detector: SignalName;
   weight: number;
   result: DetectorScore;
 }

@@ -11,6 +11,11 @@ export interface DetectionEvent extends RequestEvent {
   embedding: Float32Array | null;
   /** Whether this event continues an earlier conversation of the account (chat with assistant turns). */
   followUp: boolean;
+  /**
+   * How many other accounts sent this exact prompt earlier (the engine's population-wide PromptPopularity, capped at
+   * 8; absent = unknown, treated as 0). Prompts many accounts send verbatim are public material (isPublicPrompt).
+   */
+  sharedBy?: number;
 }
 
 /** What one detector says about one account (or a cluster's merged traffic) right now. */
@@ -25,6 +30,9 @@ export interface DetectorScore {
 
 export const DETECTOR_NAMES = ['volume-pacing', 'coverage', 'prada', 'mmd', 'templating', 'api-probing'] as const;
 export type DetectorName = (typeof DETECTOR_NAMES)[number];
+/** What can contribute to a risk: the detectors, and for a linked cluster its campaign signature (linking/campaign.ts). */
+export const SIGNAL_NAMES = [...DETECTOR_NAMES, 'campaign'] as const;
+export type SignalName = (typeof SIGNAL_NAMES)[number];
 
 /**
  * One detector. State is per account (and per cluster for the cluster view), bounded: `maxStateBytes` is the
@@ -52,7 +60,7 @@ export interface RiskAssessment {
   at: number;
   risk: number;
   /** Each detector's score and weight in the combined risk. */
-  contributions: { detector: DetectorName; score: number; weight: number }[];
+  contributions: { detector: SignalName; score: number; weight: number }[];
   /** The top reasons in words, strongest first. */
   reasons: string[];
   level: ActionLevel;

@@ -5,7 +5,7 @@
  * automatic throttle, degrade and ban has its audit row with its reasons.
  */
 import { z } from 'zod';
-import { ACTION_LEVELS, type ActiveAction, DETECTOR_NAMES, type RiskAssessment } from '../detect/types.ts';
+import { ACTION_LEVELS, type ActiveAction, type RiskAssessment, SIGNAL_NAMES } from '../detect/types.ts';
 import { MoatError } from '../http/errors.ts';
 import type { AdminAction } from './types.ts';
 
@@ -22,7 +22,7 @@ export interface DetectionStore {
 
 const unit = z.number().min(0).max(1);
 
-export const ContributionsSchema = z.array(z.object({ detector: z.enum(DETECTOR_NAMES), score: unit, weight: unit }));
+export const ContributionsSchema = z.array(z.object({ detector: z.enum(SIGNAL_NAMES), score: unit, weight: unit }));
 export const ReasonsSchema = z.array(z.string());
 
 export const ActiveActionSchema = z.object({

@@ -80,3 +80,13 @@ test('coverage: rejects malformed events, stays bounded after 10,000 events', ()
   assert.ok(approximateBytes(s) <= d.maxStateBytes, `${approximateBytes(s)} bytes`);
   assert.throws(() => d.observe(s, { ...good, embedding: new Float32Array([1, 0, 0]) }), MoatError, 'dimension change');
 });
+
+test('coverage: hard negative — the first pass of a public benchmark (prompts many other accounts sent verbatim)', () => {
+  // The same sweep-like items scored as an attacker's own prompts, and as a public suite the engine saw elsewhere.
+  const items = sweep(createRng(6), 'researcher', 400);
+  const own = run(items);
+  const publicSuite = run(items.map((e) => ({ ...e, sharedBy: 5 })));
+  assert.ok(own.r.score > 0.7, `own ${own.r.score}`);
+  assert.ok(publicSuite.r.score < 0.05, `public ${publicSuite.r.score} ${JSON.stringify(publicSuite.r.features)}`);
+  assert.equal(publicSuite.r.features.repeatFraction > 0.9, true, 'public prompts count like repeats');
+});

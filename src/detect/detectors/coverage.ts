@@ -13,6 +13,8 @@
  * d = 128), 256 prompt hashes (1 KB), counters; `maxStateBytes` = 80·maxDim·4 + 3.2 KB. Cost: observe 80 dot products
  * (~10k multiply-adds at d = 128) plus a hash of the prompt; score O(1).
  */
+
+import { isPublicPrompt } from '../popularity.ts';
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import {
   assertDim,
@@ -44,6 +46,13 @@ function dot(a: Float32Array, b: Float32Array): number {
 export interface CoverageOptions {
   /** Distance beyond which a prompt opens a new region (unit vectors: 0 identical … √2 orthogonal). Default 1.1. */
   radius?: number;
+  /**
+   * Where breadth starts and saturates, per measure: mean nearest-prompt distance (default [0.88, 1.02]) and the
+   * share of prompts opening a new region (default [0.04, 0.2]). Distances depend on the embedder, so each embedder
+   * has its own calibration (the engine's hashed n-gram one: HASHED_NGRAM_COVERAGE).
+   */
+  noveltyRange?: readonly [number, number];
+  rateRange?: readonly [number, number];
   maxEmbeddingDim?: number;
 }
 
@@ -64,8 +73,19 @@ export interface CoverageState {
   total: number;
 }
 
+/**
+ * The calibration for the engine's hashed n-gram embedder, from the simulator's target run (bench detect-replay):
+ * legitimate bulk jobs — one instruction over a slice of one corpus of long, distinct documents — measure mean
+ * nearest-prompt distance 0.91–1.00 and open a new region with 7–31% of prompts (10th–90th percentile); broad
+ * harvests of every corpus 1.06–1.16 and 58–91%; chat 0.77–0.85. With the generic ranges a bulk job scored 0.7–0.9,
+ * like a harvest; with these it scores ≤ 0.5 while harvests still reach 1.
+ */
+export const HASHED_NGRAM_COVERAGE: Pick<CoverageOptions, 'noveltyRange' | 'rateRange'> = { noveltyRange: [0.95, 1.06], rateRange: [0.15, 0.45] };
+
 export function createCoverageDetector(options: CoverageOptions = {}): Detector<CoverageState> {
   const radius = options.radius ?? 1.1;
+  const [noveltyFrom, noveltyTo] = options.noveltyRange ?? [0.88, 1.02];
+  const [rateFrom, rateTo] = options.rateRange ?? [0.04, 0.2];
   const maxDim = options.maxEmbeddingDim ?? DEFAULT_MAX_EMBEDDING_DIM;
 
   const create = (): CoverageState => ({
@@ -97,7 +117,8 @@ export function createCoverageDetector(options: CoverageOptions = {}): Detector<
       assertDim(s.leaders, e);
     }
     const hash = promptHash(event.promptText);
-    const repeat = s.hashes.includes(hash);
+    // A prompt many other accounts sent verbatim (a public benchmark item) adds no coverage, like a repeat.
+    const repeat = s.hashes.includes(hash) || isPublicPrompt(event);
     s.hashes[s.hashCursor] = hash;
     s.hashCursor = (s.hashCursor + 1) % HASHES;
     s.weight = s.weight * DECAY + 1;
@@ -125,8 +146,8 @@ export function createCoverageDetector(options: CoverageOptions = {}): Detector<
     const coverageRate = s.novelWeight > 0 ? s.newLeaders / s.novelWeight : 0;
     const shallow = 1 - s.followUps / s.weight;
     const repeatFraction = s.repeats / s.weight;
-    // Calibrated on the test embedder and the engine's hashed n-gram embedder: benign chat novelty 0.77–0.85, sweeps ≥ 1.
-    const breadth = 0.5 * ramp(novelty, 0.88, 1.02) + 0.5 * ramp(coverageRate, 0.04, 0.2);
+    // Generic ranges from the test embedder (benign chat novelty 0.77–0.85, sweeps ≥ 1); embedders bring their own.
+    const breadth = 0.5 * ramp(novelty, noveltyFrom, noveltyTo) + 0.5 * ramp(coverageRate, rateFrom, rateTo);
     const value =
       support(s.total, 30, 150) * breadth * (0.3 + 0.7 * ramp(shallow, 0.6, 0.95)) * (1 - ramp(repeatFraction, 0.15, 0.5));
     const reasons: string[] = [];

@@ -93,3 +93,13 @@ test('mmd reference prompts: deterministic, varied', () => {
   assert.deepEqual(a, benignReferencePrompts(512, 1));
   assert.ok(new Set(a).size > 400);
 });
+
+test('mmd: hard negative — a public benchmark (prompts many other accounts sent verbatim) never fills the window', () => {
+  const rng = createRng(8);
+  const s = detector.create();
+  const sweepPrompt = () => `${randomWords(rng, 2)}: ${randomWords(rng, 4)}?`;
+  for (let i = 0; i < 200; i++) detector.observe(s, { ...makeEvent({ at: T0 + i, promptText: sweepPrompt() }), sharedBy: 6 });
+  assert.equal(detector.score(s, T0).score, 0);
+  for (let i = 0; i < 64; i++) detector.observe(s, makeEvent({ at: T0 + 200 + i, promptText: sweepPrompt() }));
+  assert.equal(detector.score(s, T0).score, 1, 'the account’s own sweep still fires');
+});

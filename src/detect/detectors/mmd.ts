@@ -22,6 +22,7 @@
  */
 import { MoatError } from '../../http/errors.ts';
 import { createRng } from '../../ml/engine/rng.ts';
+import { isPublicPrompt } from '../popularity.ts';
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import { checkEvent, DEFAULT_MAX_EMBEDDING_DIM } from './event-check.ts';
 import { createFeatureMap, type FeatureMap, featurize, medianPairwiseDistance } from './mmd-features.ts';
@@ -178,6 +179,8 @@ export function createMmdDetector(options: MmdOptions = {}): Detector<MmdState> 
     const e = event.embedding;
     if (!e) return;
     if (!options.reference) feedPopulation(e);
+    // Public material (a benchmark many accounts send verbatim) is not the account's own query distribution.
+    if (isPublicPrompt(event)) return;
     const m = model;
     if (m === null) return;
     if (e.length !== m.map.dim) {

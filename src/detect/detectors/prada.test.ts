@@ -77,3 +77,10 @@ test('prada: rejects malformed events, stays bounded after 10,000 events', () =>
   for (const e of perturbationAttack(rng, 'a', 10_000)) d.observe(s, e);
   assert.ok(approximateBytes(s) <= d.maxStateBytes, `${approximateBytes(s)} bytes`);
 });
+
+test('prada: hard negative — prompts many other accounts sent verbatim (a public suite) are not tested', () => {
+  const attack = perturbationAttack(createRng(7), 'researcher', 600);
+  assert.ok(run(attack).score > 0.7);
+  const r = run(attack.map((e) => ({ ...e, sharedBy: 4 })));
+  assert.equal(r.score, 0, JSON.stringify(r.features));
+});

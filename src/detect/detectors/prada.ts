@@ -15,6 +15,8 @@
  * of recent prompt hashes, scalars; `maxStateBytes` = 64·maxDim·4 + 4.1 KB. Cost: observe 64 dot products (~8k multiply-adds at d = 128);
  * every 10th observe also runs the test (sort + O(n), n ≤ 512: ~20–40 µs, so ~3 µs amortised); score O(1).
  */
+
+import { isPublicPrompt } from '../popularity.ts';
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import {
   assertDim,
@@ -134,7 +136,8 @@ export function createPradaDetector(options: PradaOptions = {}): Detector<PradaS
     if (!e) return;
     assertDim(s.growing, e);
     const hash = promptHash(event.promptText);
-    if (s.recentHashes.includes(hash)) return; // an exact repeat: a re-run, not a probe
+    // An exact repeat is a re-run, and a prompt many other accounts sent verbatim is public material: neither probes.
+    if (s.recentHashes.includes(hash) || isPublicPrompt(event)) return;
     s.recentHashes[s.recentCursor] = hash;
     s.recentCursor = (s.recentCursor + 1) % s.recentHashes.length;
     if (s.growing.size === 0) {

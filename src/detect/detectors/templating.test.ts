@@ -133,3 +133,10 @@ test('templating: rejects malformed events, stays bounded after 10,000 events', 
   for (let i = 0; i < 10_000; i++) d.observe(s, ev('a', i, rng.next() < 0.5 ? sweepPrompt(rng) : randomWords(rng, 12)));
   assert.ok(approximateBytes(s) <= d.maxStateBytes, `${approximateBytes(s)} bytes`);
 });
+
+test('templating: hard negative — a public suite filling templates (items many other accounts sent verbatim) is not templating', () => {
+  const rng = createRng(9);
+  const items = Array.from({ length: 300 }, (_, i) => ev('researcher', i, sweepPrompt(rng)));
+  const { r } = run(items.map((e) => ({ ...e, sharedBy: 3 })));
+  assert.ok(r.score < 0.05, `score ${r.score} ${JSON.stringify(r.features)}`);
+});

@@ -17,6 +17,7 @@
  * counters: ≤ 3.4 KB; `maxStateBytes` = 4096. Cost: observe O(tokens ≤ 256)
  * to sketch plus 16 × O(32) to match (~3 µs for a short prompt); score O(16).
  */
+import { isPublicPrompt } from '../popularity.ts';
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import { checkEvent } from './event-check.ts';
 import { anyOf, ramp, round, support } from './score-shape.ts';
@@ -147,7 +148,8 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     checkEvent(event);
     const { whole: sketch, head } = sketchPromptParts(event.promptText);
     const hash = exactHash(event.promptText);
-    const repeat = s.recentExact.includes(hash);
+    // A public prompt (sent verbatim by many accounts) is not this account filling a template of its own.
+    const repeat = s.recentExact.includes(hash) || isPublicPrompt(event);
     s.recentExact[s.recentCursor] = hash;
     s.recentCursor = (s.recentCursor + 1) % RECENT;
     for (let k = 0; k < SKELETONS; k++) s.weights[k] *= DECAY;

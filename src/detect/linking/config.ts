@@ -26,6 +26,11 @@ export const LinkingConfigSchema = z
     /** The pairwise pass runs at most every this many events or seconds of event time. */
     relinkEveryEvents: z.number().int().min(1).default(256),
     relinkIntervalSeconds: z.number().min(0).default(10),
+    /**
+     * Weight of a cluster's campaign signature (linking/campaign.ts) in the cluster's risk. Below the ban threshold on
+     * purpose: linking alone can degrade a cluster; banning it needs a content detector to agree.
+     */
+    campaignWeight: z.number().min(0).max(1).default(0.8),
   })
   .prefault({});
 

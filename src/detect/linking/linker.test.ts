@@ -85,6 +85,8 @@ test('recovers a planted swarm of 60 accounts over 60 IPs in 12 subnets without 
   assert.deepEqual([...cluster.accounts].sort(), [...swarm].sort());
   assert.match(cluster.evidence[0]!, /links \(/);
   assert.ok(cluster.evidence.some((line) => line.includes('shared prompt template')));
+  // Links per evidence kind, for the cluster's campaign signature: every link here carries a template.
+  assert.ok((cluster.linkKinds.template ?? 0) >= cluster.accounts.length - 1, JSON.stringify(cluster.linkKinds));
   const gluedBenign = benign.filter((id) => linker.clusterOf(id) !== null);
   assert.deepEqual(gluedBenign, [], 'no benign account is linked to anyone');
   assert.equal(linker.clusters().length, 1);

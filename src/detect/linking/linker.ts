@@ -27,6 +27,8 @@ export interface Cluster {
   id: string;
   accounts: string[];
   evidence: string[];
+  /** How many of the cluster's links carry each kind of evidence. */
+  linkKinds: Partial<Record<EvidenceKind, number>>;
 }
 
 export interface LinkerOptions extends Partial<EvidenceThresholds> {
@@ -179,10 +181,14 @@ export class ActorLinker {
     this.#clusterByAccount = new Map();
     for (const { root, members: numbers } of pass.groups) {
       const members = numbers.map((i) => ids[i]!).sort();
+      const links = linksByRoot.get(root) ?? [];
+      const linkKinds: Partial<Record<EvidenceKind, number>> = {};
+      for (const link of links) for (const kind of link.kinds) linkKinds[kind] = (linkKinds[kind] ?? 0) + 1;
       const cluster: Cluster = {
         id: `cl-${fnv1a(members[0]!).toString(16).padStart(8, '0')}`,
         accounts: members,
-        evidence: this.#describe(linksByRoot.get(root) ?? []),
+        evidence: this.#describe(links),
+        linkKinds,
       };
       this.#clusters.push(cluster);
       for (const id of members) this.#clusterByAccount.set(id, cluster);

@@ -10,7 +10,7 @@ import type { ConfigInput } from '../../config/schema.ts';
 import { MoatError } from '../../http/errors.ts';
 import type { Stores } from '../../store/interfaces.ts';
 import { openMemoryStores } from '../../store/memory/index.ts';
-import { ActionExecutor } from '../actions.ts';
+import { ActionExecutor, type LinkedCluster } from '../actions.ts';
 import { ActiveActions } from '../active-actions.ts';
 import type { RequestEvent } from '../bus.ts';
 import { HashedNgramEmbedder } from '../embedding/hashed-embedder.ts';
@@ -87,7 +87,7 @@ export function throwingFake(name: DetectorName, mode: 'throw' | 'reject' = 'thr
 }
 
 /** A fake linker with a fixed set of clusters. */
-export function fixedLinker(clusters: { id: string; accounts: string[]; evidence: string[] }[]): LinkerPort & { observed: number } {
+export function fixedLinker(clusters: LinkedCluster[]): LinkerPort & { observed: number } {
   return {
     observed: 0,
     observe() {
