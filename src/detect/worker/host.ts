@@ -160,7 +160,10 @@ function waitReady(worker: Worker): Promise<Extract<FromWorker, { type: 'ready' 
   });
 }
 
-/** The worker's own counters and gauges, copied into the gateway's registry (decided actions are counted here already). */
+/**
+ * The worker's own counters and gauges, copied into the gateway's registry, and its per-event time histogram mirrored
+ * (decided actions are counted here already).
+ */
 function bridgeMetrics(metrics: DetectionMetrics, snapshot: MetricObjectWithValues<MetricValue<string>>[], shedHere: number): void {
   for (const m of snapshot) {
     if (m.name === 'moat_detection_events_total') {
@@ -177,6 +180,8 @@ function bridgeMetrics(metrics: DetectionMetrics, snapshot: MetricObjectWithValu
       metrics.queueDepth.set(m.values[0]?.value ?? 0);
     } else if (m.name === 'moat_detection_accounts') {
       metrics.accounts.set(m.values[0]?.value ?? 0);
+    } else if (m.name === 'moat_detection_event_seconds') {
+      metrics.eventSeconds.mirror(m.values);
     }
   }
 }

@@ -53,6 +53,9 @@ describe('detection in the worker thread', () => {
     const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
     assert.match(metrics, new RegExp(`moat_detection_events_total\\{outcome="scored"\\} ${served}\\b`));
     assert.match(metrics, /moat_detection_actions_total\{level="degrade",mode="applied"\} 1/);
+    // The worker's per-event time histogram is mirrored too: every scored event counted, buckets included.
+    assert.match(metrics, new RegExp(`moat_detection_event_seconds_count ${served}\\b`));
+    assert.match(metrics, /moat_detection_event_seconds_bucket\{le="\+Inf"\} \d+/);
   });
 });
 
