@@ -77,20 +77,18 @@ export class ActionExecutor implements ActionSink {
     const { config, metrics, logger } = this.#deps;
     if (severity(decision.level) <= severity(this.levelOf(decision.accountId))) return false;
     const log = { accountId: decision.accountId, level: decision.level, risk: round(decision.risk), clusterId: decision.cluster?.id ?? null, reasons: decision.reasons };
+    const details = { risk: round(decision.risk), reasons: decision.reasons, clusterId: decision.cluster?.id ?? null, evidence: decision.cluster?.evidence ?? [] };
     if (config.shadow) {
       this.#shadow.set(decision.accountId, decision.level);
       metrics.actions.inc({ level: decision.level, mode: 'shadow' });
       logger.info(log, 'detection decided an action (shadow mode: not applied)');
+      // The admin audit shows what would have happened, for the operator to review before enforcing.
+      await this.#deps.stores.detections.recordDecision({ actor: DETECTOR_ACTOR, action: `detect.shadow.${decision.level}`, target: decision.accountId, details });
       return true;
     }
     const action = this.#actionFor(decision);
     if (decision.level === 'ban') await this.#ban(decision);
-    await this.#deps.stores.detections.setAction(decision.accountId, action, {
-      actor: DETECTOR_ACTOR,
-      action: `detect.${decision.level}`,
-      target: decision.accountId,
-      details: { risk: round(decision.risk), reasons: decision.reasons, clusterId: decision.cluster?.id ?? null, evidence: decision.cluster?.evidence ?? [] },
-    });
+    await this.#deps.stores.detections.setAction(decision.accountId, action, { actor: DETECTOR_ACTOR, action: `detect.${decision.level}`, target: decision.accountId, details });
     this.#deps.actions.set(action);
     metrics.actions.inc({ level: decision.level, mode: 'applied' });
     logger.warn(log, 'detection applied an action');

@@ -82,7 +82,13 @@ describe('DetectionEngine', () => {
     assert.equal(f.actions.size, 0);
     assert.equal(await f.stores.bans.activeBan(id, Date.now()), null);
     assert.deepEqual(await f.stores.detections.actions(), []);
-    assert.equal((await f.stores.audit.adminActions({ limit: 10 })).items.filter((r) => r.actor === 'detector').length, 0);
+    // The only trace in the admin audit is the decision itself, for an operator to review: no ban, no action rows.
+    const audit = (await f.stores.audit.adminActions({ limit: 10 })).items.filter((r) => r.actor === 'detector');
+    assert.deepEqual(
+      audit.map((r) => `${r.action}:${r.target}`),
+      [`detect.shadow.ban:${id}`],
+    );
+    assert.match(JSON.stringify(audit[0].details), /"risk":1.*"reasons":\[/);
     assert.equal((await f.stores.detections.history(`account:${id}`, 5))[0].level, 'ban');
     assert.equal(await metricValue(f.registry, 'moat_detection_actions_total', { level: 'ban', mode: 'shadow' }), 1);
   });

@@ -51,4 +51,13 @@ export function detectionContract(fresh: FreshStores): void {
     const audit = await allAdminActions(stores);
     assert.deepEqual(audit.map((a) => `${a.actor}:${a.action}`), ['detector:detect.throttle', 'detector:detect.degrade', 'alice:detect.clear']);
   });
+
+  test('detections: a shadow decision is an audit row on its own, and sets no action', async () => {
+    const stores = await fresh();
+    await stores.detections.recordDecision(act('detect.shadow.ban', 'acct_b', 'detector'));
+    assert.deepEqual(await stores.detections.actions(), []);
+    const audit = await allAdminActions(stores);
+    assert.deepEqual(audit.map((a) => `${a.actor}:${a.action}:${a.target}`), ['detector:detect.shadow.ban:acct_b']);
+    await rejectsWith(stores.detections.recordDecision({ ...act('detect.shadow.ban', 'acct_b', 'detector'), actor: '' }), 'invalid_request', /actor/);
+  });
 }

@@ -18,6 +18,11 @@ export interface DetectionStore {
   setAction(accountId: string, action: ActiveAction | null, audit: AdminAction): Promise<void>;
   /** Every action in force. */
   actions(): Promise<ActiveAction[]>;
+  /**
+   * An audit row on its own: a decision that changed nothing (detection in shadow mode), written so an operator can
+   * review what would have happened (`detect.shadow.<level>`).
+   */
+  recordDecision(audit: AdminAction): Promise<void>;
 }
 
 const unit = z.number().min(0).max(1);

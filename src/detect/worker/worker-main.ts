@@ -51,6 +51,9 @@ const forwardingStore: DetectionStore = {
     throw new Error('the detection worker does not write actions');
   },
   actions: async () => [],
+  recordDecision: async () => {
+    throw new Error('the detection worker does not write audit rows (decisions go to the gateway thread)');
+  },
 };
 
 let lookupSeq = 0;

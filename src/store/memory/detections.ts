@@ -33,6 +33,10 @@ export class MemoryDetectionStore implements DetectionStore {
     commit();
   }
 
+  async recordDecision(audit: AdminAction): Promise<void> {
+    this.log.stage(audit)();
+  }
+
   async actions(): Promise<ActiveAction[]> {
     return [...this.#actions.values()].map((a) => structuredClone(a));
   }

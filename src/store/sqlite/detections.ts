@@ -83,6 +83,10 @@ export class SqliteDetectionStore implements DetectionStore {
     this.#actionTx.immediate(accountId, action ? checkAction(action) : null, this.log.check(audit));
   }
 
+  async recordDecision(audit: AdminAction): Promise<void> {
+    this.log.record(this.log.check(audit));
+  }
+
   async actions(): Promise<ActiveAction[]> {
     return this.#actions.all().map((r) => readJson(ActiveActionSchema, r.action, `detection_actions.action of ${r.account_id}`) as ActiveAction);
   }
