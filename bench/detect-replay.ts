@@ -12,6 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { ConfigInput } from '../src/config/schema.ts';
+import { rocAuc } from '../src/detect/eval/roc.ts';
 import { type AccountLabel, readRecording } from './detect-replay/recording.ts';
 import { type AccountTrace, replay } from './detect-replay/replay.ts';
 
@@ -85,6 +86,16 @@ export async function runDetectReplay(): Promise<unknown> {
   for (const s of summaries) process.stdout.write(`${JSON.stringify(s)}\n`);
   process.stdout.write(`benign actioned ${benignActioned}/${benignAccounts} = ${((100 * benignActioned) / Math.max(1, benignAccounts)).toFixed(2)}%, banned ${benign.reduce((s, g) => s + g.banned, 0)}\n`);
   const clusters = [...result.clusters.values()].sort((a, b) => b.peakRisk - a.peakRisk);
+  // AUC of the accounts' own peak risk, and of the risk they are acted on (own or their cluster's peak, the higher).
+  const clusterPeak = new Map<string, number>();
+  for (const c of clusters) for (const id of c.accounts) clusterPeak.set(id, Math.max(clusterPeak.get(id) ?? 0, c.peakRisk));
+  const ids = [...result.accounts.keys()];
+  const isAttacker = (id: string) => label(id).kind === 'attacker';
+  const own = (id: string) => result.accounts.get(id)!.peakRisk;
+  const acted = (id: string) => Math.max(own(id), clusterPeak.get(id) ?? 0);
+  const auc = rocAuc(ids.filter(isAttacker).map(own), ids.filter((id) => !isAttacker(id)).map(own));
+  const aucWithClusters = rocAuc(ids.filter(isAttacker).map(acted), ids.filter((id) => !isAttacker(id)).map(acted));
+  process.stdout.write(`AUC own peak ${auc?.toFixed(3)}; with clusters ${aucWithClusters?.toFixed(3)}\n`);
   for (const c of clusters) {
     const mix: Record<string, number> = {};
     for (const id of c.accounts) mix[label(id).persona] = (mix[label(id).persona] ?? 0) + 1;
@@ -102,6 +113,6 @@ export async function runDetectReplay(): Promise<unknown> {
     }
   }
   const out = option('out');
-  if (out) writeFileSync(out, `${JSON.stringify({ recording: path, detection, summaries, clusters }, null, 2)}\n`);
+  if (out) writeFileSync(out, `${JSON.stringify({ recording: path, detection, summaries, auc, aucWithClusters, clusters }, null, 2)}\n`);
   return { summaries };
 }

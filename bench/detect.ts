@@ -8,12 +8,13 @@
  * (every query of it would be served) and, for throughput, the gateway with detection off.
  *
  * Flags: --scenario=NAME|FILE (target), --seed=N (the scenario's own), --max-seconds=S (cap the traffic),
- * --skip-throughput, --duration=S and --rounds=N for the throughput part (5, 2). Writes bench/results/detect.json,
- * detect.md, detect-roc.svg, detect-campaigns.svg.
+ * --skip-throughput, --duration=S and --rounds=N for the throughput part (5, 2), --name=NAME for the result files
+ * (detect; e.g. detect-seed2 for a second seed). Writes bench/results/NAME.json, NAME.md, NAME-roc.svg,
+ * NAME-campaigns.svg.
  *
  * --record=FILE.jsonl.gz records detection's input stream with each account's simulator label beside it, for
  * `npm run bench -- detect-replay`; --shadow runs detection in shadow mode (nothing stops an attacker, so the recording
- * holds whole campaigns). A recording or shadow run writes its report next to the recording, not to bench/results.
+ * holds whole campaigns). A shadow run writes its report to a temporary directory, not to bench/results.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,8 @@ export async function runDetectBench(): Promise<unknown> {
   const shadow = process.argv.includes('--shadow');
   const recorder = recordTo ? new EventRecorder() : null;
   const scenario = option('max-seconds') ? { ...base, maxSeconds: flag('max-seconds', base.maxSeconds) } : base;
-  const results = recordTo ? dirname(recordTo) : shadow ? join(tmpdir(), 'moat-bench-detect-shadow') : join(here, 'results');
+  const results = shadow ? join(tmpdir(), 'moat-bench-detect-shadow') : join(here, 'results');
+  const name = option('name') ?? 'detect';
   const work = mkdtempSync(join(tmpdir(), 'moat-bench-detect-'));
   process.stderr.write(`detect: scenario ${scenario.name}: ${scenario.benign.reduce((s, b) => s + b.accounts, 0)} benign accounts, ${scenario.attackers.length} attackers, up to ${scenario.maxSeconds} s of traffic\n`);
   const evaluation = await runDetectEval({
@@ -75,13 +77,13 @@ export async function runDetectBench(): Promise<unknown> {
     targetsMet,
   };
   mkdirSync(results, { recursive: true });
-  writeFileSync(join(results, 'detect.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(join(results, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
   if (evaluation.files) {
-    copyFileSync(evaluation.files.markdown, join(results, 'detect.md'));
-    copyFileSync(evaluation.files.roc, join(results, 'detect-roc.svg'));
-    copyFileSync(evaluation.files.campaigns, join(results, 'detect-campaigns.svg'));
+    copyFileSync(evaluation.files.markdown, join(results, `${name}.md`));
+    copyFileSync(evaluation.files.roc, join(results, `${name}-roc.svg`));
+    copyFileSync(evaluation.files.campaigns, join(results, `${name}-campaigns.svg`));
   }
   rmSync(work, { recursive: true, force: true });
-  process.stderr.write(`${JSON.stringify({ targetsMet, auc: m.auc, throughputOnVsOff: throughput?.onVsOff ?? null }, null, 2)}\nwrote ${join(results, 'detect.json')}\n`);
+  process.stderr.write(`${JSON.stringify({ targetsMet, auc: m.auc, aucWithClusters: m.aucWithClusters, throughputOnVsOff: throughput?.onVsOff ?? null }, null, 2)}\nwrote ${join(results, `${name}.json`)}\n`);
   return result;
 }

@@ -52,6 +52,11 @@ export interface EvalMetrics {
   benign: BenignResult[];
   benignTotal: { accounts: number; banned: number; throttledOrWorse: number; throttledOrWorseShare: number };
   auc: number | null;
+  /**
+   * AUC of the risk each account is acted on: the higher of its own peak and its linked cluster's risk. A swarm's
+   * members each look mild by design, so their own risks rank low; their cluster's risk is what bans them.
+   */
+  aucWithClusters: number | null;
   roc: RocPoint[];
   clusters: {
     total: number;
@@ -118,6 +123,9 @@ export function computeMetrics(sim: SimulationResult, scenario: Scenario, outcom
   const benignActioned = benign.reduce((s, b) => s + b.throttled + b.degraded + b.banned, 0);
   const positives = sim.actors.filter((a) => a.kind === 'attacker').flatMap((a) => a.accounts.map((m) => outcomes.get(m.id)?.peakRisk ?? 0));
   const negatives = sim.actors.filter((a) => a.kind === 'benign').flatMap((a) => a.accounts.map((m) => outcomes.get(m.id)?.peakRisk ?? 0));
+  const actedRisk = (id: string) => Math.max(outcomes.get(id)?.peakRisk ?? 0, outcomes.get(id)?.clusterRisk ?? 0);
+  const actedPositives = sim.actors.filter((a) => a.kind === 'attacker').flatMap((a) => a.accounts.map((m) => actedRisk(m.id)));
+  const actedNegatives = sim.actors.filter((a) => a.kind === 'benign').flatMap((a) => a.accounts.map((m) => actedRisk(m.id)));
   const attackerIds = new Set(sim.actors.filter((a) => a.kind === 'attacker').flatMap((a) => a.accounts.map((m) => m.id)));
   const withAttackers = clusters.filter((c) => c.accounts.some((id) => attackerIds.has(id)));
   const throttledShare = benignAccounts > 0 ? benignActioned / benignAccounts : 0;
@@ -126,6 +134,7 @@ export function computeMetrics(sim: SimulationResult, scenario: Scenario, outcom
     benign,
     benignTotal: { accounts: benignAccounts, banned: benignBanned, throttledOrWorse: benignActioned, throttledOrWorseShare: throttledShare },
     auc: rocAuc(positives, negatives),
+    aucWithClusters: rocAuc(actedPositives, actedNegatives),
     roc: rocCurve(positives, negatives),
     clusters: {
       total: clusters.length,

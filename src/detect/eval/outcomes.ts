@@ -18,6 +18,8 @@ export interface AccountOutcome {
   /** Events detection scored for the account. */
   events: number;
   clusterId: string | null;
+  /** The risk of the account's linked cluster at the end (0 when unlinked): what cluster-driven actions act on. */
+  clusterRisk?: number;
 }
 
 const DETECTOR_ACTOR = 'detector';
@@ -36,7 +38,7 @@ export async function collectOutcomes(admin: AdminClient, accountIds: readonly s
       const risks = [view.current?.risk ?? 0, ...view.history.map((h) => h.risk)];
       const appliedLevel = (['ban', 'degrade', 'throttle'] as const).find((level) => firstAt[level] !== null) ?? 'observe';
       const maxLevel = highest([appliedLevel, view.action?.level ?? 'observe', view.shadowLevel ?? 'observe']);
-      out.set(id, { accountId: id, maxLevel, firstAt, peakRisk: Math.max(...risks), events: view.events, clusterId: view.cluster?.id ?? null });
+      out.set(id, { accountId: id, maxLevel, firstAt, peakRisk: Math.max(...risks), events: view.events, clusterId: view.cluster?.id ?? null, clusterRisk: view.cluster?.risk ?? 0 });
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));

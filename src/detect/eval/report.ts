@@ -98,7 +98,7 @@ export function describeEval(report: EvalReport): string {
     benign,
     '```',
     '',
-    `ROC AUC of peak risk (attacker accounts vs benign): ${num(m.auc, 3)}`,
+    `ROC AUC of peak risk (attacker accounts vs benign): ${num(m.auc, 3)}; of the risk acted on (own or linked cluster's, the higher): ${num(m.aucWithClusters, 3)}`,
     `Linked clusters: ${m.clusters.total} (${m.clusters.withAttackers} with attackers, ${m.clusters.benignOnly} benign-only; ${m.clusters.benignAccountsInAttackerClusters} benign accounts in attacker clusters)`,
     '',
     '## Targets (issue 5)',
