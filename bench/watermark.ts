@@ -14,7 +14,7 @@
  * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
  * `--work=DIR` keeps the harvest in DIR and reads it back on the next run instead of harvesting again.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -82,16 +82,19 @@ export async function runWatermarkBench(): Promise<unknown> {
       keys.push(issued.key);
     }
     const leaker = 37 % accounts;
-    const leakKeyId = ring.keyIdFor(ids[leaker]);
-    log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (δ = ${delta})`);
     const data = join(dir, 'harvest');
     // With --work, a finished harvest in DIR is read back instead of paid for again (the cache is keyed by the
-    // gateway's URL, whose port changes between runs).
-    const reuse = workArg !== undefined && existsSync(join(data, 'DONE'));
+    // gateway's URL, whose port changes between runs). Account ids are random per run, so the harvest's marker file
+    // names the account whose key marked it, and that account takes the leaker's place in this run's ranking.
+    const done = join(data, 'DONE.json');
+    const reuse = workArg !== undefined && existsSync(done);
+    if (reuse) ids[leaker] = (JSON.parse(readFileSync(done, 'utf8')) as { leakerAccountId: string }).leakerAccountId;
+    const leakKeyId = ring.keyIdFor(ids[leaker] as string);
+    log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (δ = ${delta})${reuse ? ': reusing the harvest in --work' : ''}`);
     const harvest = await timed(async () => {
       if (reuse) return null;
       const summary = await harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed: 1, timeoutMs: 600_000 }, 16);
-      writeFileSync(join(data, 'DONE'), `${new Date().toISOString()}\n`);
+      writeFileSync(done, `${JSON.stringify({ leakerAccountId: ids[leaker], at: new Date().toISOString() })}\n`);
       return summary;
     });
     const split = readHarvestSplit(data, 'lm');

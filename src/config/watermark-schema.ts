@@ -60,8 +60,12 @@ export const WatermarkSchema = z
         enabled: z.boolean().default(false),
         /** Share of inputs answered with the keyed wrong label (DAWN recommends ≤ 0.5%). */
         fraction: z.number().gt(0).max(0.005).default(0.005),
-        /** Share of inputs kept, answered truthfully, as controls for verification (independent keyed hash). */
-        controlFraction: z.number().min(0).max(0.1).default(0.02),
+        /**
+         * Share of inputs kept, answered truthfully, as controls for verification (independent keyed hash). Controls
+         * are what the suspect's hits are compared with: 2% left ~50 per 2,000-query harvest and p stuck near 1e-6
+         * (bench watermark-proxy --only=dawn), 10% gives ~200. The cost is ledger space, not answer quality.
+         */
+        controlFraction: z.number().min(0).max(0.1).default(0.1),
       })
       .prefault({}),
   })
