@@ -48,6 +48,7 @@ export async function runWatermarkBench(): Promise<unknown> {
   const delta = flag('delta', 2);
   const steps = flag('steps', 200);
   const accounts = flag('accounts', 100);
+  const attributionTrials = flag('attribution-trials', 100);
   const started = performance.now();
   await initEngine();
   const silent = pino({ level: 'silent' });
@@ -133,6 +134,14 @@ export async function runWatermarkBench(): Promise<unknown> {
         independents.push({ model: name, pValue: r.value.result.pValue, statistic: round(r.value.result.statistic, 3), details: r.value.result.details, scored: r.value.result.scored, nullKeysAbove001: round(1 - cal.falseAlarmRateAt001), nullKsP: round(cal.pValueUniformity.pValue), seconds: r.seconds });
         log(`${name}: p = ${r.value.result.pValue}`);
       }
+      // Attribution trials on this student: the leaking account against 99 fresh accounts' keys per trial (the
+      // answers are on disk, so a trial only scores). Variation across students (other harvests) is not sampled.
+      let leaderTrials = 0;
+      for (let t = 0; t < attributionTrials; t++) {
+        const others = Array.from({ length: Math.max(1, accounts - 1) }, (_, j) => ring.keyIdFor(`trial-${t}-account-${j}`));
+        const r = await runVerify({ method, keyring: ring, keyIds: [leakKeyId, ...others], rankAccounts: true, suspect: { url: `${served.url}/v1` }, model: 'attacker-student', probes, outDir: join(dir, 'verify-attacker-student'), nullKeys: 1, prober: { concurrency: 16, timeoutMs: 600_000 } });
+        if (r.accounts?.[0]?.keyId === leakKeyId) leaderTrials++;
+      }
       const nullCal = suspect.value.calibration.independentKeys;
       // Independent-model trials: each independent model under the leaker's key and under 200 random keys.
       const trials = independents.length * 201;
@@ -153,11 +162,13 @@ export async function runWatermarkBench(): Promise<unknown> {
         nullOverIndependentKeys: { keys: nullCal.keys, shareAboveP001: round(1 - nullCal.falseAlarmRateAt001), ksD: round(nullCal.pValueUniformity.d), ksP: round(nullCal.pValueUniformity.pValue) },
         independentModels: independents,
         independentTrials: { trials, aboveP001: trialsAbove, share: round(trialsAbove / trials) },
+        attribution: { trials: attributionTrials, competitorsPerTrial: accounts - 1, leakerFirst: leaderTrials, share: attributionTrials ? round(leaderTrials / attributionTrials) : null },
         targets: {
           studentPBelow1e6: (leakerScore?.pValue ?? 1) < 1e-6,
           independentAbove001: independents.every((r) => r.pValue > 0.01),
           independentTrialsAbove001In99Percent: trialsAbove / trials >= 0.99,
           leakerRanksFirst: leakerRank === 1,
+          leakerFirstIn95PercentOfTrials: attributionTrials > 0 ? leaderTrials / attributionTrials >= 0.95 : null,
         },
       };
       return block;
@@ -166,7 +177,7 @@ export async function runWatermarkBench(): Promise<unknown> {
     const deduplicated = await evaluate(tests.deduplicated);
     const result = {
       bench: 'watermark',
-      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}`,
+      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts} --attribution-trials=${attributionTrials}`,
       settings: { responses, chars, probes, delta, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
       harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
       studentTraining: { steps: trained.value.result.steps, seconds: trained.seconds },

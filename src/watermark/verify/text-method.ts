@@ -7,11 +7,11 @@
  *   - without: the distinct (context, character) pairs across all answers, green count against Binomial(N, γ)
  *     (../text/detect.ts), which needs nothing but the key.
  */
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Config } from '../../config/schema.ts';
 import type { LanguageModel } from '../../ml/contracts.ts';
 import { loadMobyDick } from '../../ml/data/moby-dick.ts';
-import { distinctPairs, scorePairs } from '../text/detect.ts';
+import { distinctPairs, type PairSet, scorePairs } from '../text/detect.ts';
 import { referenceResiduals } from '../text/reference-residuals.ts';
 import { type ResidualWeights, scoreResiduals } from '../text/residual-test.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
@@ -68,23 +68,23 @@ type Answers = Parameters<VerifyMethod<string>['score']>[0];
 export function createTextVerifyMethod(config: Pick<Config, 'watermark'>, reference?: TextReference): VerifyMethod<string> {
   const { gamma, contextWidth } = config.watermark.text;
   const context = `context ${contextWidth} previous token${contextWidth > 1 ? 's' : ''}`;
-  // Scoring runs once per key (accounts, calibration keys) on the same answers: the reference pass runs once.
-  const residuals = new WeakMap<Answers, { weights: ResidualWeights; positions: number }>();
+  // Scoring runs once per key (accounts, calibration keys, reruns on the same answers): the reference pass runs once
+  // per distinct answer set, recognised by a digest of the prompts and completions.
+  let cached: { digest: string; weights: ResidualWeights; positions: number } | undefined;
   const residualsOf = (answers: Answers, model: LanguageModel) => {
-    let found = residuals.get(answers);
-    if (!found) {
-      const texts = answers.map((a) => ({ prompt: String((a.probe.meta as { prompt?: unknown } | undefined)?.prompt ?? ''), completion: a.observation }));
+    const texts = answers.map((a) => ({ prompt: String((a.probe.meta as { prompt?: unknown } | undefined)?.prompt ?? ''), completion: a.observation }));
+    const digest = digestOf(texts.flatMap((t) => [t.prompt, t.completion]));
+    if (cached?.digest !== digest) {
       const table = referenceResiduals(model, texts, contextWidth, PROBE_TEMPERATURE);
-      found = { weights: table.weights(), positions: table.positions };
-      residuals.set(answers, found);
+      cached = { digest, weights: table.weights(), positions: table.positions };
     }
-    return found;
+    return cached;
   };
+  let cachedPairs: { digest: string; pairs: PairSet } | undefined;
   const dedup = (answers: Answers, key: Buffer) => {
-    const pairs = distinctPairs(
-      answers.map((a) => a.observation),
-      contextWidth,
-    );
+    const digest = digestOf(answers.map((a) => a.observation));
+    if (cachedPairs?.digest !== digest) cachedPairs = { digest, pairs: distinctPairs(answers.map((a) => a.observation), contextWidth) };
+    const { pairs } = cachedPairs;
     return { pairs, score: scorePairs(pairs, key, gamma) };
   };
   if (reference) {
@@ -146,6 +146,13 @@ function textProbes({ probeSeed, count, model }: ProbeSelection): Probe[] {
     body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: PROBE_TEMPERATURE },
     meta: { prompt },
   }));
+}
+
+/** Recognises an answer set again (scoring repeats per key on the same answers). */
+function digestOf(parts: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(`${part}\u0000`);
+  return hash.digest('hex');
 }
 
 function round(x: number): number {
