@@ -201,7 +201,7 @@ export class DetectionEngine {
       const raw = accepted[i];
       const accountId = raw.accountId as string;
       const sharedBy = this.#popularity.observe(accountId, raw.promptText);
-      const event: DetectionEvent = { ...raw, embedding: embeddings[i], followUp: (raw.assistantTurns ?? 0) > 0, sharedBy };
+      const event = detectionEvent(raw, embeddings[i], sharedBy);
       const { entry, evicted } = this.#accounts.touch(accountId, event.at, () => this.#newEntry(accountId));
       for (const id of evicted) this.#forget(id);
       this.#runner.observe(entry, event);
@@ -365,6 +365,36 @@ export class DetectionEngine {
       this.#d.logger.error({ err, count: items.length }, 'could not persist detection assessments');
     }
   }
+}
+
+/**
+ * The enriched copy of a bus event. Every field is written out (not `{ ...raw }`): a spread copy cost ~2 µs per
+ * event, and the mapped type makes the compiler insist on every field, optional ones included, if one is added.
+ */
+function detectionEvent(raw: RequestEvent, embedding: Float32Array | null, sharedBy: number): DetectionEvent {
+  const event: { [K in keyof Required<DetectionEvent>]: DetectionEvent[K] } = {
+    requestId: raw.requestId,
+    at: raw.at,
+    accountId: raw.accountId,
+    keyId: raw.keyId,
+    clientIp: raw.clientIp,
+    subnet: raw.subnet,
+    route: raw.route,
+    model: raw.model,
+    params: raw.params,
+    promptText: raw.promptText,
+    assistantTurns: raw.assistantTurns,
+    status: raw.status,
+    decision: raw.decision,
+    tokensIn: raw.tokensIn,
+    tokensOut: raw.tokensOut,
+    responseBytes: raw.responseBytes,
+    latencyMs: raw.latencyMs,
+    embedding,
+    followUp: (raw.assistantTurns ?? 0) > 0,
+    sharedBy,
+  };
+  return event;
 }
 
 function shouldPersist(next: RiskAssessment, last: RiskAssessment | null): boolean {

@@ -27,8 +27,9 @@ export class PromptPopularity {
   /** Notes that `accountId` sent `prompt`; returns how many other accounts sent it earlier (capped at 8). */
   observe(accountId: string, prompt: string): number {
     if (prompt.length === 0) return 0;
-    const key = promptHash(prompt, HASH_CHARS);
+    // The account first: the prompt's hash is then the one promptHash memoises for the detectors that follow.
     const account = promptHash(accountId);
+    const key = promptHash(prompt, HASH_CHARS);
     const accounts = this.#seen.get(key);
     if (!accounts) {
       if (this.#seen.size >= this.#capacity) this.#seen.delete(this.#seen.keys().next().value as number);

@@ -1,7 +1,8 @@
 /**
  * The one check every detector runs on an event before folding it in. Detection events come from the gateway's own
- * bus (an internal edge), at up to thousands per second, so this is a hand-written check rather than a zod parse; an
- * event that passed is remembered in a WeakSet, so the six detectors pay for the check once per event.
+ * bus (an internal edge), at up to thousands per second, so this is a hand-written check rather than a zod parse; the
+ * last event that passed is remembered (one slot, by identity), so the six detectors, which the engine runs one after
+ * another on the same event, pay for the full check once per event (a WeakSet cost more than the check it saved).
  */
 import { MoatError } from '../../http/errors.ts';
 import type { DetectionEvent } from '../types.ts';
@@ -9,7 +10,7 @@ import type { DetectionEvent } from '../types.ts';
 /** Embeddings longer than this are refused by default; the bound keeps every detector's state bound finite. */
 export const DEFAULT_MAX_EMBEDDING_DIM = 256;
 
-const checked = new WeakSet<DetectionEvent>();
+let lastChecked: DetectionEvent | null = null;
 
 function reject(reason: string, param: string): never {
   throw new MoatError('invalid_request', `detection event rejected: ${reason}`, { param });
@@ -18,7 +19,7 @@ function reject(reason: string, param: string): never {
 /** Throws a MoatError (invalid_request) naming the faulty field; returns normally for a well-formed event. */
 export function checkEvent(event: DetectionEvent, maxEmbeddingDim = DEFAULT_MAX_EMBEDDING_DIM): void {
   if (typeof event !== 'object' || event === null) reject('not an object', 'event');
-  if (checked.has(event)) {
+  if (event === lastChecked) {
     if (event.embedding && event.embedding.length > maxEmbeddingDim) {
       reject(`embedding has ${event.embedding.length} dimensions, more than ${maxEmbeddingDim}`, 'embedding');
     }
@@ -49,5 +50,5 @@ export function checkEvent(event: DetectionEvent, maxEmbeddingDim = DEFAULT_MAX_
     // Detectors use dot products as cosine similarity, so the embedding must be unit length (and finite).
     if (!(Math.abs(norm - 1) < 1e-3)) reject(`embedding is not unit length (|e|² = ${norm})`, 'embedding');
   }
-  checked.add(event);
+  lastChecked = event;
 }

@@ -55,20 +55,33 @@ export function createFeatureMap(dim: number, sigma: number, perScale: number, s
 export function featurize(map: FeatureMap, x: Float32Array, out: Float32Array, outOffset = 0): void {
   const { dim, features, weights, phases } = map;
   const scale = Math.sqrt(2 / features);
-  const tail = dim & ~3;
+  const tail8 = dim & ~7;
+  const tail4 = dim & ~3;
   for (let f = 0, off = 0; f < features; f++, off += dim) {
     let z0 = phases[f];
     let z1 = 0;
     let z2 = 0;
     let z3 = 0;
     let k = 0;
-    for (; k < tail; k += 4) {
-      z0 += weights[off + k] * x[k];
-      z1 += weights[off + k + 1] * x[k + 1];
-      z2 += weights[off + k + 2] * x[k + 2];
-      z3 += weights[off + k + 3] * x[k + 3];
+    let o = off;
+    // Unrolled by eight, each accumulator adding its terms in index order (bit-identical to a four-step loop).
+    for (; k < tail8; k += 8, o += 8) {
+      z0 += weights[o] * x[k];
+      z1 += weights[o + 1] * x[k + 1];
+      z2 += weights[o + 2] * x[k + 2];
+      z3 += weights[o + 3] * x[k + 3];
+      z0 += weights[o + 4] * x[k + 4];
+      z1 += weights[o + 5] * x[k + 5];
+      z2 += weights[o + 6] * x[k + 6];
+      z3 += weights[o + 7] * x[k + 7];
     }
-    for (; k < dim; k++) z0 += weights[off + k] * x[k];
+    for (; k < tail4; k += 4, o += 4) {
+      z0 += weights[o] * x[k];
+      z1 += weights[o + 1] * x[k + 1];
+      z2 += weights[o + 2] * x[k + 2];
+      z3 += weights[o + 3] * x[k + 3];
+    }
+    for (; k < dim; k++, o++) z0 += weights[o] * x[k];
     out[outOffset + f] = scale * Math.cos(z0 + z1 + z2 + z3);
   }
 }

@@ -20,6 +20,7 @@
 import { isPublicPrompt } from '../popularity.ts';
 import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import { checkEvent } from './event-check.ts';
+import { promptHash } from './prompt-hash.ts';
 import { anyOf, ramp, round, support } from './score-shape.ts';
 import { HEAD_K, SKETCH_K, sketchPromptParts, sketchSimilarity } from './skeleton-sketch.ts';
 
@@ -53,11 +54,6 @@ export interface TemplatingState {
   total: number;
 }
 
-function exactHash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return (h >>> 0) || 1;
-}
 
 export function createTemplatingDetector(): Detector<TemplatingState> {
   const create = (): TemplatingState => ({
@@ -147,7 +143,7 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
   const observe = (s: TemplatingState, event: DetectionEvent): void => {
     checkEvent(event);
     const { whole: sketch, head } = sketchPromptParts(event.promptText);
-    const hash = exactHash(event.promptText);
+    const hash = promptHash(event.promptText);
     // A public prompt (sent verbatim by many accounts) is not this account filling a template of its own.
     const repeat = s.recentExact.includes(hash) || isPublicPrompt(event);
     s.recentExact[s.recentCursor] = hash;

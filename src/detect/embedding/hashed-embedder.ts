@@ -19,6 +19,7 @@ export class HashedNgramEmbedder implements PromptEmbedder {
   readonly name = 'hashed-ngram';
   readonly dims: number;
   readonly #seed: number;
+  #counts = new Int32Array(0);
 
   constructor(options: { dims?: number; seed?: number } = {}) {
     this.dims = options.dims ?? 96;
@@ -34,7 +35,11 @@ export class HashedNgramEmbedder implements PromptEmbedder {
     const normalised = text.slice(0, MAX_CHARS).toLowerCase().replace(/\s+/g, ' ').trim();
     if (normalised.length === 0) return null;
     const padded = ` ${normalised} `;
-    const out = new Float32Array(this.dims);
+    // Counts are small integers: summed in an Int32Array (no float conversions per n-gram), then scaled into the
+    // Float32Array — the same floats as summing in Float32 (every partial sum is an exact integer either way).
+    if (this.#counts.length !== this.dims) this.#counts = new Int32Array(this.dims);
+    const counts = this.#counts;
+    counts.fill(0);
     const n = padded.length;
     const seed = this.#seed;
     const dims = this.dims;
@@ -44,21 +49,22 @@ export class HashedNgramEmbedder implements PromptEmbedder {
       const end = Math.min(n, start + MAX_GRAM);
       for (let i = start; i < end; i++) {
         h = Math.imul(h ^ padded.charCodeAt(i), 0x01000193);
-        if (i - start + 1 >= MIN_GRAM) scatter(out, dims, h ^ (i - start));
+        if (i - start + 1 >= MIN_GRAM) scatter(counts, dims, h ^ (i - start));
       }
     }
     let norm = 0;
-    for (let i = 0; i < out.length; i++) norm += out[i] * out[i];
+    for (let i = 0; i < dims; i++) norm += counts[i] * counts[i];
     if (norm === 0) return null;
     const scale = 1 / Math.sqrt(norm);
-    for (let i = 0; i < out.length; i++) out[i] *= scale;
+    const out = new Float32Array(dims);
+    for (let i = 0; i < dims; i++) out[i] = counts[i] * scale;
     return out;
   }
 
 }
 
 /** Adds ±1 at two coordinates drawn from one finalised hash (low and high halves). */
-function scatter(out: Float32Array, dims: number, hash: number): void {
+function scatter(out: Int32Array, dims: number, hash: number): void {
   let h = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   h = (h ^ (h >>> 16)) >>> 0;

@@ -2,7 +2,8 @@
  * What linking remembers about one account, bounded whatever the traffic: ≤ 8 subnets, ≤ 256 recurring-bigram
  * counters (halved every 64 prompts, so old habits fade), ≤ 256 active time buckets. About 8 KB per account at the caps.
  */
-import { bandKeys, minHash, shingleHashes } from './skeleton.ts';
+import { ShingleCounts } from './shingle-counts.ts';
+import { bandKeys, minHash, shingleList } from './skeleton.ts';
 
 const MAX_SUBNETS = 8;
 const MAX_SHINGLES = 256;
@@ -17,7 +18,7 @@ const MAX_TEMPLATE_SHINGLES = 64;
 
 export class AccountProfile {
   readonly subnets = new Map<string, number>();
-  readonly #shingles = new Map<number, number>();
+  readonly #shingles = new ShingleCounts();
   #prompts = 0;
   /** Sorted, distinct activity bucket indices (oldest dropped first). */
   readonly buckets: number[] = [];
@@ -87,7 +88,7 @@ export class AccountProfile {
 
   #notePrompt(text: string): void {
     this.#prompts++;
-    for (const hash of shingleHashes(text)) this.#shingles.set(hash, (this.#shingles.get(hash) ?? 0) + 1);
+    this.#shingles.addPrompt(shingleList(text));
     if (this.#shingles.size > MAX_SHINGLES) this.#prune();
     if (this.#prompts >= 2 * DECAY_EVERY) this.#decay();
     // A template is stable: once an account has a few prompts, refreshing its signature every 8th prompt is enough.
@@ -96,18 +97,12 @@ export class AccountProfile {
 
   /** Lossy counting: drop the rarest counters until back under the cap (recurring ones have high counts). */
   #prune(): void {
-    for (let floor = 1; this.#shingles.size > MAX_SHINGLES / 2; floor++) {
-      for (const [hash, count] of this.#shingles) if (count <= floor) this.#shingles.delete(hash);
-    }
+    for (let floor = 1; this.#shingles.size > MAX_SHINGLES / 2; floor++) this.#shingles.dropAtOrBelow(floor);
   }
 
   #decay(): void {
     this.#prompts = Math.ceil(this.#prompts / 2);
-    for (const [hash, count] of this.#shingles) {
-      const halved = Math.floor(count / 2);
-      if (halved === 0) this.#shingles.delete(hash);
-      else this.#shingles.set(hash, halved);
-    }
+    this.#shingles.halve();
   }
 
   #recomputeSignature(): void {
@@ -118,11 +113,13 @@ export class AccountProfile {
     if (this.#prompts < MIN_RECURRING_PROMPTS) return;
     const floor = Math.max(MIN_RECURRING_PROMPTS, Math.ceil(RECURRING_SHARE * this.#prompts));
     const recurring: number[] = [];
-    for (const [hash, count] of this.#shingles) if (count >= floor) recurring.push(hash);
+    this.#shingles.forEach((hash, count) => {
+      if (count >= floor) recurring.push(hash);
+    });
     if (recurring.length < MIN_TEMPLATE_SHINGLES) return;
     if (recurring.length > MAX_TEMPLATE_SHINGLES) {
       // Keep the most frequent; ties by hash so the choice is deterministic.
-      recurring.sort((a, b) => this.#shingles.get(b)! - this.#shingles.get(a)! || a - b);
+      recurring.sort((a, b) => this.#shingles.get(b) - this.#shingles.get(a) || a - b);
       recurring.length = MAX_TEMPLATE_SHINGLES;
     }
     this.#signature = minHash(recurring);

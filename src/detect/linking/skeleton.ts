@@ -98,16 +98,16 @@ export function fnv1a(text: string): number {
 
 /** Distinct hashed word bigrams of the skeleton, plus anchored first and last bigrams (where templates live). */
 export function shingleHashes(text: string): Set<number> {
+  return new Set(shingleList(text));
+}
+
+/** The same bigram hashes as `shingleHashes`, in prompt order and with repeats (no Set: callers that count dedupe). */
+export function shingleList(text: string): number[] {
   const hashes = skeletonTokenHashes(text);
-  const out = new Set<number>();
-  if (hashes.length === 0) return out;
-  if (hashes.length === 1) {
-    out.add(pair(START, pair(hashes[0]!, END)));
-    return out;
-  }
-  out.add(pair(START, pair(hashes[0]!, hashes[1]!)));
-  out.add(pair(pair(hashes.at(-2)!, hashes.at(-1)!), END));
-  for (let i = 0; i + 1 < hashes.length; i++) out.add(pair(hashes[i]!, hashes[i + 1]!));
+  if (hashes.length === 0) return hashes;
+  if (hashes.length === 1) return [pair(START, pair(hashes[0]!, END))];
+  const out: number[] = [pair(START, pair(hashes[0]!, hashes[1]!)), pair(pair(hashes.at(-2)!, hashes.at(-1)!), END)];
+  for (let i = 0; i + 1 < hashes.length; i++) out.push(pair(hashes[i]!, hashes[i + 1]!));
   return out;
 }
 
