@@ -22,7 +22,7 @@ import type { DetectionEvent, Detector, DetectorScore } from '../types.ts';
 import { checkEvent } from './event-check.ts';
 import { promptHash } from './prompt-hash.ts';
 import { anyOf, ramp, round, support } from './score-shape.ts';
-import { HEAD_K, SKETCH_K, sketchPromptParts, sketchSimilarity } from './skeleton-sketch.ts';
+import { HEAD_K, PromptSketcher, SKETCH_K, sketchSimilarity } from './skeleton-sketch.ts';
 
 const SKELETONS = 16;
 /** Prompt openings (first 12 tokens) tracked per account, for wrappers shared across a cluster's accounts. */
@@ -140,9 +140,11 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     return false;
   };
 
+  const sketcher = new PromptSketcher();
   const observe = (s: TemplatingState, event: DetectionEvent): void => {
     checkEvent(event);
-    const { whole: sketch, head } = sketchPromptParts(event.promptText);
+    sketcher.sketch(event.promptText);
+    const { whole: sketch, head } = sketcher;
     const hash = promptHash(event.promptText);
     // A public prompt (sent verbatim by many accounts) is not this account filling a template of its own.
     const repeat = s.recentExact.includes(hash) || isPublicPrompt(event);
@@ -155,16 +157,16 @@ export function createTemplatingDetector(): Detector<TemplatingState> {
     s.repeats *= DECAY;
     s.total += 1;
     if (repeat) s.repeats += 1;
-    if (sketch.length === 0) return;
+    if (sketcher.wholeLength === 0) return;
     // An account's own heads always count one account: they matter only when merge adds other accounts' heads.
-    addHead(s, head, head.length, 1, 0);
-    const slot = match(s, sketch, sketch.length);
+    addHead(s, head, sketcher.headLength, 1, 0);
+    const slot = match(s, sketch, sketcher.wholeLength);
     if (slot >= 0) {
       s.weights[slot] += 1;
       if (hash !== s.founders[slot]) s.varied[slot] = 1;
       if (!repeat) s.templated += 1;
     } else {
-      insert(s, sketch, sketch.length, 1, 1, hash, 0);
+      insert(s, sketch, sketcher.wholeLength, 1, 1, hash, 0);
     }
   };
 

@@ -1,6 +1,7 @@
 /**
  * What linking remembers about one account, bounded whatever the traffic: ≤ 8 subnets, ≤ 256 recurring-bigram
- * counters (halved every 64 prompts, so old habits fade), ≤ 256 active time buckets. About 8 KB per account at the caps.
+ * counters (halved every 64 prompts, so old habits fade; a 6 KB table, shingle-counts.ts), ≤ 256 active time buckets.
+ * About 8 KB per account at the caps.
  */
 import { ShingleCounts } from './shingle-counts.ts';
 import { bandKeys, minHash, shingleList } from './skeleton.ts';

@@ -43,6 +43,7 @@ test('shingle counts: match a Map through growth (one 3,000-hash prompt), drops 
   assert.deepEqual(contents(t), expected);
   assert.equal(t.size, expected.size);
 
+  assert.ok(t.slots >= 4096, 'grew for the long prompt');
   t.dropAtOrBelow(1);
   for (const [k, v] of [...expected]) if (v <= 1) expected.delete(k);
   assert.deepEqual(contents(t), expected);
@@ -54,6 +55,7 @@ test('shingle counts: match a Map through growth (one 3,000-hash prompt), drops 
   }
   assert.deepEqual(contents(t), expected);
   for (const [k, v] of expected) assert.equal(t.get(k), v);
+  assert.equal(t.slots, 512, 'shrank back once the survivors fit');
   // Still counts correctly after the rebuilds.
   t.addPrompt([0, 977, 977]);
   assert.equal(t.get(977), (expected.get(977) ?? 0) + 1);

@@ -5,8 +5,9 @@
  * was ~10% of detection's cost per event. Counting is per prompt: a bigram repeated inside one prompt counts once
  * (a stamp per slot records the last prompt that counted it).
  *
- * Bounded by its owner (profile.ts prunes above 256 counters); the table starts at 512 slots (6 KB) and doubles only
- * when one prompt brings more distinct bigrams than fit at 75% load.
+ * Bounded by its owner (profile.ts prunes above 256 counters); the table is 512 slots (6 KB) and doubles only while
+ * one prompt brings more distinct bigrams than fit at 75% load (≤ 2,048 slots, 24 KB: a skeleton is ≤ 800 characters),
+ * shrinking back at the prune that follows.
  */
 
 const INITIAL_SLOTS = 512;
@@ -23,6 +24,11 @@ export class ShingleCounts {
 
   get size(): number {
     return this.#size;
+  }
+
+  /** Table slots (memory: 12 B each). */
+  get slots(): number {
+    return this.#keys.length;
   }
 
   /** Counts each distinct hash of one prompt once. */
@@ -97,14 +103,16 @@ export class ShingleCounts {
       scratchStamps[kept] = this.#stamps[slot]!;
       kept++;
     }
-    if (slots === this.#keys.length) {
+    // Back to the initial size once the survivors fit (a long prompt's growth does not stay).
+    const target = slots === this.#keys.length && kept <= MAX_LOAD * INITIAL_SLOTS ? Math.min(slots, INITIAL_SLOTS) : slots;
+    if (target === this.#keys.length) {
       this.#counts.fill(0);
     } else {
-      this.#keys = new Uint32Array(slots);
-      this.#counts = new Uint32Array(slots);
-      this.#stamps = new Uint32Array(slots);
+      this.#keys = new Uint32Array(target);
+      this.#counts = new Uint32Array(target);
+      this.#stamps = new Uint32Array(target);
     }
-    const mask = slots - 1;
+    const mask = target - 1;
     for (let i = 0; i < kept; i++) {
       let slot = mix(scratchKeys[i]!) & mask;
       while (this.#counts[slot] !== 0) slot = (slot + 1) & mask;
