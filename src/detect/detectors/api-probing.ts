@@ -37,7 +37,9 @@ export interface ApiProbingState {
   nextSlot: number;
 }
 
-const index = (f: Feature): number => FEATURES.indexOf(f);
+/** Each feature's slot in `decayed` (a lookup table: score runs for every scored account). */
+const FEATURE_INDEX = Object.fromEntries(FEATURES.map((f, i) => [f, i])) as Record<Feature, number>;
+const WEIGHT = FEATURE_INDEX.weight;
 
 export function createApiProbingDetector(): Detector<ApiProbingState> {
   const create = (): ApiProbingState => ({
@@ -86,8 +88,8 @@ export function createApiProbingDetector(): Detector<ApiProbingState> {
 
   const score = (s: ApiProbingState, _now: number): DetectorScore => {
     if (s.total === 0) return { score: 0, reasons: [], features: {} };
-    const w = s.decayed[index('weight')];
-    const frac = (f: Feature): number => s.decayed[index(f)] / w;
+    const w = s.decayed[WEIGHT];
+    const frac = (f: Feature): number => s.decayed[FEATURE_INDEX[f]] / w;
     let prompts = 0;
     let swept = 0;
     let maxTemps = 0;
@@ -99,21 +101,25 @@ export function createApiProbingDetector(): Detector<ApiProbingState> {
     }
     const sweepFrac = prompts > 0 ? swept / prompts : 0;
     const enough = support(s.total, 5, 30);
-    const parts: [number, string][] = [
-      [enough * ramp(frac('biasWithLogprobs'), 0.02, 0.25), `logit_bias with logprobs on ${pct(frac('biasWithLogprobs'))} of requests (logit extraction)`],
-      [0.25 * enough * ramp(frac('shortLogprobs'), 0.2, 0.7), `${pct(frac('shortLogprobs'))} of requests are ≤2-token completions with logprobs`],
-      [0.2 * enough * ramp(frac('topLogprobsHigh'), 0.2, 0.8), `top_logprobs ≥ 5 on ${pct(frac('topLogprobsHigh'))} of requests`],
-      [0.5 * enough * ramp(frac('highN'), 0.2, 0.8), `n ≥ 8 on ${pct(frac('highN'))} of requests`],
-      [0.7 * support(prompts, 3, 10) * ramp(sweepFrac, 0.2, 0.6), `${swept}/${prompts} recent prompts sent at ≥ 4 temperatures (up to ${maxTemps})`],
-      [(0.7 * support(s.cotTotal, 50, 300) + 0.15 * support(s.cotTotal, 300, 1000)) * ramp(frac('cot'), 0.3, 0.8), `chain-of-thought elicitation in ${pct(frac('cot'))} of requests (${s.cotTotal} in all)`],
+    // Reasons are worded only for the parts that are reported (this runs for every scored account).
+    const parts: [number, () => string][] = [
+      [enough * ramp(frac('biasWithLogprobs'), 0.02, 0.25), () => `logit_bias with logprobs on ${pct(frac('biasWithLogprobs'))} of requests (logit extraction)`],
+      [0.25 * enough * ramp(frac('shortLogprobs'), 0.2, 0.7), () => `${pct(frac('shortLogprobs'))} of requests are ≤2-token completions with logprobs`],
+      [0.2 * enough * ramp(frac('topLogprobsHigh'), 0.2, 0.8), () => `top_logprobs ≥ 5 on ${pct(frac('topLogprobsHigh'))} of requests`],
+      [0.5 * enough * ramp(frac('highN'), 0.2, 0.8), () => `n ≥ 8 on ${pct(frac('highN'))} of requests`],
+      [0.7 * support(prompts, 3, 10) * ramp(sweepFrac, 0.2, 0.6), () => `${swept}/${prompts} recent prompts sent at ≥ 4 temperatures (up to ${maxTemps})`],
+      [
+        (0.7 * support(s.cotTotal, 50, 300) + 0.15 * support(s.cotTotal, 300, 1000)) * ramp(frac('cot'), 0.3, 0.8),
+        () => `chain-of-thought elicitation in ${pct(frac('cot'))} of requests (${s.cotTotal} in all)`,
+      ],
     ];
-    const value = anyOf(...parts.map((x) => x[0]));
+    const value = anyOf(parts[0][0], parts[1][0], parts[2][0], parts[3][0], parts[4][0], parts[5][0]);
     return {
       score: value,
       reasons: parts
         .filter((x) => x[0] > 0.05)
         .sort((a, b) => b[0] - a[0])
-        .map((x) => x[1]),
+        .map((x) => x[1]()),
       features: {
         total: s.total,
         logprobsFraction: round(frac('logprobs')),

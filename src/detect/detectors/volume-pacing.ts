@@ -142,10 +142,14 @@ export function createVolumePacingDetector(options: VolumePacingOptions = {}): D
 
     const byHourOfDay = new Float64Array(24);
     let inWeek = 0;
-    for (let h = nowHour - ageHours + 1; h <= nowHour; h++) {
-      const c = bucket(h);
-      byHourOfDay[((h % 24) + 24) % 24] += c;
+    // Hour of day and ring slot advance with h (no division per hour: this runs for every scored account).
+    const firstHour = nowHour - ageHours + 1;
+    for (let h = firstHour, hourOfDay = ((firstHour % 24) + 24) % 24, slot = ((firstHour % HOURS) + HOURS) % HOURS; h <= nowHour; h++) {
+      const c = nowHour - h < HOURS && h <= s.currentHour ? s.hours[slot] : 0;
+      byHourOfDay[hourOfDay] += c;
       inWeek += c;
+      hourOfDay = hourOfDay === 23 ? 0 : hourOfDay + 1;
+      slot = slot === HOURS - 1 ? 0 : slot + 1;
     }
     let dayEntropy = 0;
     let activeHours = 0;
