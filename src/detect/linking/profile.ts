@@ -4,7 +4,7 @@
  * About 8 KB per account at the caps.
  */
 import { ShingleCounts } from './shingle-counts.ts';
-import { bandKeys, minHash, shingleList } from './skeleton.ts';
+import { bandKeys, minHash, shingleBuffer } from './skeleton.ts';
 
 const MAX_SUBNETS = 8;
 const MAX_SHINGLES = 256;
@@ -89,7 +89,8 @@ export class AccountProfile {
 
   #notePrompt(text: string): void {
     this.#prompts++;
-    this.#shingles.addPrompt(shingleList(text));
+    const { hashes, length } = shingleBuffer(text);
+    this.#shingles.addPrompt(hashes, length);
     if (this.#shingles.size > MAX_SHINGLES) this.#prune();
     if (this.#prompts >= 2 * DECAY_EVERY) this.#decay();
     // A template is stable: once an account has a few prompts, refreshing its signature every 8th prompt is enough.

@@ -31,10 +31,10 @@ export class ShingleCounts {
     return this.#keys.length;
   }
 
-  /** Counts each distinct hash of one prompt once. */
-  addPrompt(hashes: readonly number[]): void {
+  /** Counts each distinct hash of one prompt (the first `length` of `hashes`) once. */
+  addPrompt(hashes: ArrayLike<number>, length = hashes.length): void {
     this.#stamp = (this.#stamp % 0xfffffffe) + 1;
-    for (let i = 0; i < hashes.length; i++) {
+    for (let i = 0; i < length; i++) {
       if ((this.#size + 1) / this.#keys.length > MAX_LOAD) this.#rebuild(this.#keys.length * 2, 0, 1);
       this.#increment(hashes[i]! >>> 0);
     }

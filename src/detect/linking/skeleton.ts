@@ -22,21 +22,24 @@ const MASKED_QUOTE = fnv1a('"#"');
  * masked as "#", double-quoted/back-quoted/curly-quoted strings masked whole, other punctuation one token per char.
  */
 export function skeletonTokenHashes(text: string): number[] {
-  if (text.length <= HEAD_CHARS + TAIL_CHARS) return scan(text);
-  return [...scan(text.slice(0, HEAD_CHARS)), ...scan(text.slice(-TAIL_CHARS))];
+  return Array.from(tokenScratch.subarray(0, skeletonTokensInto(text)));
 }
 
-function scan(text: string): number[] {
-  const out: number[] = [];
+/** At most HEAD_CHARS + TAIL_CHARS tokens (each takes at least one character). */
+const tokenScratch = new Uint32Array(HEAD_CHARS + TAIL_CHARS);
+
+/** `skeletonTokenHashes` into tokenScratch (no array per prompt); returns the count. */
+function skeletonTokensInto(text: string): number {
+  if (text.length <= HEAD_CHARS + TAIL_CHARS) return scan(text, 0);
+  return scan(text.slice(-TAIL_CHARS), scan(text.slice(0, HEAD_CHARS), 0));
+}
+
+/** Appends the token hashes of `text` to tokenScratch from position `n`; returns the new count. */
+function scan(text: string, n: number): number {
+  const out = tokenScratch;
   let hash = FNV_OFFSET;
   let inWord = false;
   let inDigits = false;
-  const endWord = (): void => {
-    if (inWord) out.push(hash >>> 0);
-    hash = FNV_OFFSET;
-    inWord = false;
-    inDigits = false;
-  };
   for (let i = 0; i < text.length; i++) {
     let code = text.charCodeAt(i);
     const digit = code >= 0x30 && code <= 0x39;
@@ -55,21 +58,24 @@ function scan(text: string): number[] {
       inWord = true;
       continue;
     }
-    endWord();
+    // End of a word: emit it.
+    if (inWord) out[n++] = hash >>> 0;
+    hash = FNV_OFFSET;
+    inWord = false;
     if (isSpace(code)) continue;
     const close = QUOTE_PAIRS.get(code);
     if (close !== undefined) {
       const end = closingQuote(text, i + 1, close);
       if (end > 0) {
-        out.push(MASKED_QUOTE);
+        out[n++] = MASKED_QUOTE;
         i = end;
         continue;
       }
     }
-    out.push(Math.imul(FNV_OFFSET ^ code, FNV_PRIME) >>> 0);
+    out[n++] = Math.imul(FNV_OFFSET ^ code, FNV_PRIME) >>> 0;
   }
-  endWord();
-  return out;
+  if (inWord) out[n++] = hash >>> 0;
+  return n;
 }
 
 function closingQuote(text: string, from: number, close: number): number {
@@ -103,12 +109,37 @@ export function shingleHashes(text: string): Set<number> {
 
 /** The same bigram hashes as `shingleHashes`, in prompt order and with repeats (no Set: callers that count dedupe). */
 export function shingleList(text: string): number[] {
-  const hashes = skeletonTokenHashes(text);
-  if (hashes.length === 0) return hashes;
-  if (hashes.length === 1) return [pair(START, pair(hashes[0]!, END))];
-  const out: number[] = [pair(START, pair(hashes[0]!, hashes[1]!)), pair(pair(hashes.at(-2)!, hashes.at(-1)!), END)];
-  for (let i = 0; i + 1 < hashes.length; i++) out.push(pair(hashes[i]!, hashes[i + 1]!));
-  return out;
+  return Array.from(shingleScratch.subarray(0, shinglesInto(text)));
+}
+
+/** One more than the token bound: n tokens give n − 1 bigrams plus two anchored ones. */
+const shingleScratch = new Uint32Array(HEAD_CHARS + TAIL_CHARS + 1);
+
+/**
+ * `shingleList` without allocating: the hashes go to a buffer that the next call overwrites. Returns the buffer and
+ * the count (the per-event path: linking's counters read it at once).
+ */
+export function shingleBuffer(text: string): { hashes: Uint32Array; length: number } {
+  shingleResult.length = shinglesInto(text);
+  return shingleResult;
+}
+
+const shingleResult = { hashes: shingleScratch, length: 0 };
+
+function shinglesInto(text: string): number {
+  const n = skeletonTokensInto(text);
+  const hashes = tokenScratch;
+  const out = shingleScratch;
+  if (n === 0) return 0;
+  if (n === 1) {
+    out[0] = pair(START, pair(hashes[0]!, END));
+    return 1;
+  }
+  out[0] = pair(START, pair(hashes[0]!, hashes[1]!));
+  out[1] = pair(pair(hashes[n - 2]!, hashes[n - 1]!), END);
+  let m = 2;
+  for (let i = 0; i + 1 < n; i++) out[m++] = pair(hashes[i]!, hashes[i + 1]!);
+  return m;
 }
 
 const START = 0x2f1c3a55;
