@@ -33,6 +33,13 @@ export interface EngineCost {
   meanUs: number;
   /** The same from wall-clock time (inflated when the box is loaded). */
   wallMedianUs: number;
+  /**
+   * Median of the variant's first pass in this process (JIT still compiling — V8's compiler threads count in the
+   * process CPU time — and the variant's code cold); the other fields are from a second pass over the same traffic
+   * with fresh detectors and engine, the steady state of a running service. Absent when measured once.
+   */
+  firstPassMedianUs?: number;
+  firstPassP99Us?: number;
 }
 
 const BATCH = 256;
@@ -124,14 +131,24 @@ export async function measureEngine(
   };
 }
 
+/**
+ * Each variant runs twice over the same traffic, each time with fresh detectors and a fresh engine: the first pass
+ * warms the JIT (reported as firstPass*), the second is the measurement.
+ */
 export async function engineCosts(events: number, accounts: number, ratePerSecond: number): Promise<EngineCost[]> {
   const traffic = mixedTraffic(events, accounts, ratePerSecond);
   const embedder = new HashedNgramEmbedder();
+  const twice = async (variant: string, detectors: () => Promise<Detector<unknown>[]>, withLinker: boolean): Promise<EngineCost> => {
+    const first = await measureEngine(variant, await detectors(), withLinker, traffic);
+    const second = await measureEngine(variant, await detectors(), withLinker, traffic);
+    return { ...second, firstPassMedianUs: first.medianUs, firstPassP99Us: first.p99Us };
+  };
+  const all = () => createBuiltinDetectors(embedder);
   const results: EngineCost[] = [];
-  results.push(await measureEngine('baseline: no detectors, no linker', [], false, traffic));
-  results.push(await measureEngine('all detectors + linker', await createBuiltinDetectors(embedder), true, traffic));
-  results.push(await measureEngine('all detectors, no linker', await createBuiltinDetectors(embedder), false, traffic));
-  for (const detector of await createBuiltinDetectors(embedder)) results.push(await measureEngine(`only ${detector.name}`, [detector], false, traffic));
-  results.push(await measureEngine('linker only', [], true, traffic));
+  results.push(await twice('baseline: no detectors, no linker', async () => [], false));
+  results.push(await twice('all detectors + linker', all, true));
+  results.push(await twice('all detectors, no linker', all, false));
+  for (const detector of await all()) results.push(await twice(`only ${detector.name}`, async () => (await all()).filter((d) => d.name === detector.name), false));
+  results.push(await twice('linker only', async () => [], true));
   return results;
 }
