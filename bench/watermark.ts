@@ -14,7 +14,7 @@
  * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
  * `--work=DIR` keeps the harvest in DIR and reads it back on the next run instead of harvesting again.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -113,6 +113,8 @@ export async function runWatermarkBench(): Promise<unknown> {
     log(`student distilled: ${trained.value.result.steps} steps in ${trained.seconds} s`);
     const served = await startModelServer({ config, models: [renamed(getFamily('lm').toBuiltin(student), 'attacker-student'), renamed(await loadModel('models/lm-student-s'), 'independent-student-s'), renamed(await loadModel('models/lm-student-m'), 'independent-student-m')], logger: silent });
     closers.push(served);
+    // Answers of an earlier run in --work came from a server on another port (and maybe another student): start over.
+    for (const entry of readdirSync(dir)) if (entry.startsWith('verify-')) rmSync(join(dir, entry), { recursive: true, force: true });
     // Both tests on the same answers: the run directories resume, so the second test asks the suspect nothing.
     const teacherRef = await loadModel('models/lm-teacher');
     if (teacherRef.family !== 'lm') throw new Error('models/lm-teacher is not a language model');
