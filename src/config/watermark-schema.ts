@@ -28,8 +28,11 @@ export const WatermarkSchema = z
         enabled: z.boolean().default(false),
         /** Fraction of the vocabulary that is green at each step. */
         gamma: z.number().gt(0).lt(1).default(0.25),
-        /** Logit bias added to green tokens. */
-        delta: z.number().min(0).max(20).default(2),
+        /**
+         * Logit bias added to green tokens. 0.5 costs the built-in LM +0.98% bits per character and still names a
+         * student of 2,000 marked answers at p = 6e-11 with the reference-weighted test (docs/watermark.md).
+         */
+        delta: z.number().min(0).max(20).default(0.5),
         /** How many previous tokens seed the green list. */
         contextWidth: z.number().int().min(1).max(8).default(1),
       })
