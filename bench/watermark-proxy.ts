@@ -204,9 +204,16 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     const controls = flagValue('dawn-controls', 0.02);
     // One entry per harvest size, training length and control share, so runs with different flags sit side by side.
     const runs = (previous.dawnEndToEnd ?? {}) as Record<string, unknown>;
-    const run = await step('DAWN end to end', () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls }));
-    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}${controls === 0.02 ? '' : ` --dawn-controls=${controls}`}`;
-    result.dawnEndToEnd = { ...runs, [`${queries}q-${steps}s${controls === 0.02 ? '' : `-${controls}c`}`]: { command, controlFraction: controls, ...run } };
+    // --dawn-trials=N repeats the whole run (new accounts, so new keys and new flipped inputs each time).
+    const trials = flagValue('dawn-trials', 1);
+    const done: Record<string, unknown>[] = [];
+    for (let t = 0; t < trials; t++) done.push(await step(`DAWN end to end ${t + 1}/${trials}`, () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls })));
+    const flags = `${controls === 0.02 ? '' : ` --dawn-controls=${controls}`}${trials === 1 ? '' : ` --dawn-trials=${trials}`}`;
+    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}${flags}`;
+    const name = `${queries}q-${steps}s${controls === 0.02 ? '' : `-${controls}c`}${trials === 1 ? '' : `-${trials}t`}`;
+    const pValues = done.map((r) => (r.suspect as { pValue: number }).pValue);
+    const entry = trials === 1 ? { command, controlFraction: controls, ...done[0] } : { command, controlFraction: controls, trials: done, pValues, belowOneInAMillion: pValues.filter((p) => p < 1e-6).length, leakerFirst: done.filter((r) => r.leakedAccountRank === 1).length };
+    result.dawnEndToEnd = { ...runs, [name]: entry };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);
   mkdirSync('bench/results', { recursive: true });
