@@ -5,12 +5,9 @@
  * student (served by a model server) about the ledger's inputs, with classifier-student-m (trained from scratch on
  * the same corpus) as the independent reference, and ranks the ten accounts.
  */
-import { join } from 'node:path';
 import { spamAssassinData } from '../src/ml/models/classifier/family.ts';
 import { createClassifierVerifyMethod } from '../src/watermark/verify/classifier-method.ts';
-import { runVerify } from '../src/watermark/verify/verify.ts';
-import { harvestInto } from './distill-bench/common.ts';
-import { distilSuspect, startMarkedStack, summariseVerify } from './watermark-proxy-stack.ts';
+import { harvestDistilVerify, startMarkedStack } from './watermark-proxy-stack.ts';
 
 const MASTER = 'bench-dawn-master-secret-0123456789abcdefgh';
 
@@ -43,24 +40,16 @@ export async function dawnEndToEnd(options: { queries: number; accounts: number;
         if (res.status !== 200) throw new Error(`traffic for account ${a}: ${res.status} ${await res.text()}`);
       }
     }
-    const harvest = await harvestInto(
-      { teacher: `${stack.gatewayUrl}/v1`, keys: [accounts[leaked]?.key ?? ''], model, modality: 'classifier', source: { kind: 'corpus', corpus: 'spam' }, count: options.queries, out: join(stack.work, 'harvest'), seed: 1 },
-      8,
-    );
-    const suspect = await distilSuspect(stack, { family: 'classifier', steps: options.steps, batchSize: 64, referenceDir: 'models/classifier-student-m' });
-    const report = await runVerify({
+    return await harvestDistilVerify(stack, {
+      model,
+      leaked,
+      modality: 'classifier',
+      corpus: 'spam',
+      queries: options.queries,
+      distil: { family: 'classifier', steps: options.steps, batchSize: 64, referenceDir: 'models/classifier-student-m' },
       method: createClassifierVerifyMethod(stack.config),
-      keyring: stack.keyring,
-      keyIds: accounts.map((a) => stack.keyring.keyIdFor(a.id)),
-      rankAccounts: true,
-      suspect: { url: await stack.serveOne(suspect.studentDir) },
-      references: [{ url: await stack.serveOne(suspect.referenceDir) }],
-      model: 'suspect',
       probes: 1000,
-      outDir: join(stack.work, 'verify'),
-      nullKeys: 200,
     });
-    return { queries: harvest.paid, accounts: options.accounts, trainRecords: suspect.split.train.records.length, steps: suspect.steps, ...summariseVerify(report, accounts[leaked]?.id) };
   } finally {
     await stack.close();
   }

@@ -18,7 +18,10 @@ import { createModel, loadModel, loadTrainableModel, saveModel } from '../src/ml
 import { startModelServer } from '../src/serve/server.ts';
 import { openMemoryStores } from '../src/store/memory/index.ts';
 import { WatermarkKeyring } from '../src/watermark/keys.ts';
+import type { VerifyMethod } from '../src/watermark/verify/method.ts';
 import type { EvidenceReport } from '../src/watermark/verify/report.ts';
+import { runVerify } from '../src/watermark/verify/verify.ts';
+import { harvestInto } from './distill-bench/common.ts';
 
 const API_SECRET = 'bench-watermark-api-secret-0123456789abcdefg';
 const ACTION = { actor: 'bench', action: 'setup', target: '-', details: {} };
@@ -104,6 +107,45 @@ export async function distilSuspect(
   await saveModel(reference, referenceDir, 'suspect');
   reference.dispose();
   return { split, steps: trained.result.steps, studentDir, referenceDir };
+}
+
+/**
+ * The end-to-end stage both proxy marks share: the leaking account harvests `queries` answers with `moat distill`'s
+ * harvester, a student is distilled from them, and `runVerify` ranks every account's key on the student, with the
+ * from-scratch reference probed alongside. Returns the entry the bench records.
+ */
+export async function harvestDistilVerify(
+  stack: MarkedStack,
+  o: {
+    model: string;
+    leaked: number;
+    modality: 'classifier' | 'embedding';
+    corpus: 'spam' | 'sotu';
+    queries: number;
+    distil: { family: ModelFamilyName; steps: number; batchSize: number; referenceDir: string };
+    method: VerifyMethod;
+    probes: number;
+  },
+): Promise<Record<string, unknown>> {
+  const { accounts } = stack;
+  const harvest = await harvestInto(
+    { teacher: `${stack.gatewayUrl}/v1`, keys: [accounts[o.leaked]?.key ?? ''], model: o.model, modality: o.modality, source: { kind: 'corpus', corpus: o.corpus }, count: o.queries, out: join(stack.work, 'harvest'), seed: 1 },
+    8,
+  );
+  const suspect = await distilSuspect(stack, o.distil);
+  const report = await runVerify({
+    method: o.method,
+    keyring: stack.keyring,
+    keyIds: accounts.map((a) => stack.keyring.keyIdFor(a.id)),
+    rankAccounts: true,
+    suspect: { url: await stack.serveOne(suspect.studentDir) },
+    references: [{ url: await stack.serveOne(suspect.referenceDir) }],
+    model: 'suspect',
+    probes: o.probes,
+    outDir: join(stack.work, 'verify'),
+    nullKeys: 200,
+  });
+  return { queries: harvest.paid, accounts: accounts.length, trainRecords: suspect.split.train.records.length, steps: suspect.steps, ...summariseVerify(report, accounts[o.leaked]?.id) };
 }
 
 /** What each end-to-end entry reports: the suspect's and reference's p-values, the null, and the leaker's rank. */
