@@ -11,13 +11,9 @@ import type { DetectionConfig } from '../../src/config/detection-schema.ts';
 import { parseConfig } from '../../src/config/load.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { ActionDecision, ActionSink } from '../../src/detect/actions.ts';
-import { createBuiltinDetectors } from '../../src/detect/builtin-detectors.ts';
+import { assembleDetectionEngine } from '../../src/detect/builtin-detectors.ts';
 import type { RequestEvent } from '../../src/detect/bus.ts';
-import { createEmbedder } from '../../src/detect/embedding/embedder.ts';
-import { DetectionEngine } from '../../src/detect/engine.ts';
 import { EVAL_DETECTION } from '../../src/detect/eval/run-eval.ts';
-import { linkerOptions } from '../../src/detect/linking/config.ts';
-import { ActorLinker } from '../../src/detect/linking/index.ts';
 import { DetectionMetrics } from '../../src/detect/metrics.ts';
 import { maxLevel, severity } from '../../src/detect/risk.ts';
 import type { ActionLevel, DetectorScore, RiskAssessment } from '../../src/detect/types.ts';
@@ -113,12 +109,7 @@ export async function replay(events: readonly RequestEvent[], detection: ConfigI
     if (decision.level === 'ban' && t.servedBeforeBan === null) t.servedBeforeBan = t.served;
     t.level = maxLevel(t.level, decision.level);
   });
-  const embedder = await createEmbedder(config.embedder);
-  const engine = new DetectionEngine({
-    config,
-    detectors: await createBuiltinDetectors(embedder),
-    embedder,
-    linker: new ActorLinker(linkerOptions(config.linking, config.maxAccounts)),
+  const engine = await assembleDetectionEngine(config, {
     store: openMemoryStores().detections,
     executor: sink,
     metrics: new DetectionMetrics(new Registry()),

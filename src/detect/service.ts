@@ -10,12 +10,9 @@ import type { DetectionConfig } from '../config/detection-schema.ts';
 import type { Stores } from '../store/interfaces.ts';
 import { ActionExecutor } from './actions.ts';
 import type { ActiveActions } from './active-actions.ts';
-import { createBuiltinDetectors } from './builtin-detectors.ts';
+import { assembleDetectionEngine } from './builtin-detectors.ts';
 import type { DetectionBus } from './bus.ts';
-import { createEmbedder } from './embedding/embedder.ts';
-import { DetectionEngine } from './engine.ts';
-import { linkerOptions } from './linking/config.ts';
-import { ActorLinker } from './linking/index.ts';
+import type { DetectionEngine } from './engine.ts';
 import { DetectionMetrics } from './metrics.ts';
 import { logStarted, lookupAccount } from './service-support.ts';
 import type { ActionLevel, Detector } from './types.ts';
@@ -62,19 +59,11 @@ export async function startDetection(options: DetectionServiceOptions): Promise<
   const executor = new ActionExecutor({ config, stores, actions, metrics, logger, now });
   if (!config.shadow) for (const action of await stores.detections.actions()) actions.set(action);
   if (config.worker && !options.detectors) return startDetectionWorker({ ...options, executor, metrics });
-  const embedder = await createEmbedder(config.embedder);
-  const engine = new DetectionEngine({
+  const engine = await assembleDetectionEngine(
     config,
-    detectors: options.detectors ?? (await createBuiltinDetectors(embedder)),
-    embedder,
-    linker: new ActorLinker(linkerOptions(config.linking, config.maxAccounts)),
-    store: stores.detections,
-    executor,
-    metrics,
-    logger,
-    lookupAccount: (id) => lookupAccount(stores, id),
-    now,
-  });
+    { store: stores.detections, executor, metrics, logger, lookupAccount: (id) => lookupAccount(stores, id), now },
+    options.detectors,
+  );
   engine.start(options.bus);
   logStarted(logger, config, engine.detectorNames(), engine.maxStateBytesPerAccount(), actions.size, 'gateway thread');
   const sources = { actions, store: stores.detections, shadow: config.shadow, shadowLevelOf: (id: string) => executor.shadowLevelOf(id) };

@@ -8,11 +8,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import type { DetectionStore } from '../../store/detections.ts';
 import type { ActionDecision, ActionSink } from '../actions.ts';
-import { createBuiltinDetectors } from '../builtin-detectors.ts';
-import { createEmbedder } from '../embedding/embedder.ts';
-import { DetectionEngine } from '../engine.ts';
-import { linkerOptions } from '../linking/config.ts';
-import { ActorLinker } from '../linking/index.ts';
+import { assembleDetectionEngine } from '../builtin-detectors.ts';
 import { DetectionMetrics } from '../metrics.ts';
 import { severity } from '../risk.ts';
 import type { ActionLevel } from '../types.ts';
@@ -63,12 +59,7 @@ async function main(): Promise<void> {
   const registry = new Registry();
   const metrics = new DetectionMetrics(registry);
   const sink = new ForwardingSink();
-  const embedder = await createEmbedder(config.embedder);
-  const engine = new DetectionEngine({
-    config,
-    detectors: await createBuiltinDetectors(embedder),
-    embedder,
-    linker: new ActorLinker(linkerOptions(config.linking, config.maxAccounts)),
+  const engine = await assembleDetectionEngine(config, {
     store: forwardingStore,
     executor: sink,
     metrics,
