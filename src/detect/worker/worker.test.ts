@@ -49,8 +49,8 @@ describe('detection in the worker thread', () => {
     assert.equal(after.action, null);
     assert.equal(after.current, null, 'the worker forgot the evidence');
 
-    await new Promise((r) => setTimeout(r, 1200));
-    const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    // The worker posts its metrics once a second; under load the post can lag, so wait for it rather than a fixed time.
+    const metrics = await metricsOnceMatching(g, new RegExp(`moat_detection_event_seconds_count ${served}\\b`));
     assert.match(metrics, new RegExp(`moat_detection_events_total\\{outcome="scored"\\} ${served}\\b`));
     assert.match(metrics, /moat_detection_actions_total\{level="degrade",mode="applied"\} 1/);
     // The worker's per-event time histogram is mirrored too: every scored event counted, buckets included.
@@ -73,8 +73,17 @@ describe('detection worker hand-off', () => {
     assert.ok(performance.now() - started < 50, 'publishing never waits for the worker');
     await g.detection.drain();
     assert.equal((await g.detection.accountView(accountId, 0)).events, 3);
-    await new Promise((r) => setTimeout(r, 1200));
-    const metrics = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    const metrics = await metricsOnceMatching(g, /moat_detection_events_total\{outcome="shed"\} \d+/);
     assert.match(metrics, /moat_detection_events_total\{outcome="shed"\} 7/);
   });
 });
+
+/** /metrics once it matches `ready` (the worker's once-a-second post has arrived), or after 10 s as it is. */
+async function metricsOnceMatching(g: DetectionGateway, ready: RegExp): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const text = await (await fetch(`${g.baseURL.replace(/\/v1$/, '')}/metrics`)).text();
+    if (ready.test(text) || Date.now() > deadline) return text;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
