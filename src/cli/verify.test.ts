@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -60,6 +60,30 @@ test('prints key ids, validates flags, and writes the report for a marked suspec
     assert.match(report(keyOnly).method.description, /deduplicated/);
     await assert.rejects(verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', referenceModel: 'models/classifier-student-s' }, config, io()), /is a classifier model; the text test needs a language model/);
     await assert.rejects(verifyCommand({ suspect: suspect.url, key: keyId, model: 'm', referenceModel: join(dataDir, 'nowhere') }, config, io()), /--reference-model .*nowhere/);
+  } finally {
+    await suspect.close();
+  }
+});
+
+test('--probe-tokens sets the answer length; --suspect-api-key-file keeps the bearer key off the command line', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'moat-verify-cli-'));
+  const config = parseConfig({ dataDir, watermark: { secret: SECRET } });
+  const keyId = new WatermarkKeyring({ secret: SECRET, currentVersion: 1 }).keyIdFor('acct_alice');
+  const keyFile = join(dataDir, 'suspect-key');
+  writeFileSync(keyFile, 'sk-suspect-123\n');
+  const suspect = await startFakeSuspect();
+  try {
+    const base = { suspect: suspect.url, key: keyId, model: 'm', probes: '20', nullKeys: '5', referenceModel: 'none' };
+    await assert.rejects(verifyCommand({ ...base, probeTokens: '0' }, config, io()), /--probe-tokens must be a positive integer, got '0'/);
+    await assert.rejects(verifyCommand({ ...base, modality: 'classifier', probeTokens: '50' }, config, io()), /--probe-tokens applies to --modality text only/);
+    await assert.rejects(verifyCommand({ ...base, suspectApiKey: 'x', suspectApiKeyFile: keyFile }, config, io()), /not both/);
+    await assert.rejects(verifyCommand({ ...base, suspectApiKeyFile: join(dataDir, 'missing') }, config, io()), /--suspect-api-key-file .*missing: ENOENT/);
+    writeFileSync(join(dataDir, 'empty'), '\n');
+    await assert.rejects(verifyCommand({ ...base, suspectApiKeyFile: join(dataDir, 'empty') }, config, io()), /first line must hold the key/);
+    assert.equal(await verifyCommand({ ...base, out: join(dataDir, 'run'), probeTokens: '37', suspectApiKeyFile: keyFile }, config, io()), 0);
+    assert.deepEqual(suspect.last, { authorization: 'Bearer sk-suspect-123', maxTokens: 37 });
+    // The run directory remembers its probe set: other answer lengths would mix answers to different questions.
+    await assert.rejects(verifyCommand({ ...base, out: join(dataDir, 'run'), probeTokens: '38' }, config, io()), /holds a verification run with other settings/);
   } finally {
     await suspect.close();
   }

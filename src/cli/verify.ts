@@ -3,7 +3,7 @@
  * suspect (resumable, rate-limit aware), runs the modality's test under the key (or every account's key with
  * `--accounts all`), calibrates it on independent keys and reference models, and writes report.json + report.md.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig } from '../config/load.ts';
@@ -17,7 +17,7 @@ import { watermarkKeyring } from '../watermark/secret.ts';
 import { SuspectUnreachable } from '../watermark/verify/prober.ts';
 import { verifyMethodFor, verifyMethods } from '../watermark/verify/registry.ts';
 import { writeReport } from '../watermark/verify/report.ts';
-import { createTextVerifyMethod, type TextReference } from '../watermark/verify/text-method.ts';
+import { createTextVerifyMethod, DEFAULT_PROBE_TOKENS, type TextReference } from '../watermark/verify/text-method.ts';
 import { fmt, runVerify, VerifyError } from '../watermark/verify/verify.ts';
 import { type CliIO, defaultIO, ExitError, output } from './io.ts';
 
@@ -36,6 +36,8 @@ export interface VerifyArgs {
   concurrency?: string;
   printKeyId?: string;
   referenceModel?: string;
+  probeTokens?: string;
+  suspectApiKeyFile?: string;
 }
 
 export function registerVerifyCommand(program: Command): void {
@@ -50,7 +52,8 @@ export function registerVerifyCommand(program: Command): void {
     .option('--accounts <all>', "score every account's keys and rank them ('all')")
     .option('--out <dir>', 'run directory: answers (resumable), report.json, report.md', 'verify-out')
     .option('--reference <url...>', 'base URLs of models known to be independent, probed the same way for calibration')
-    .option('--suspect-api-key <key>', 'bearer key for the suspect API')
+    .option('--suspect-api-key <key>', 'bearer key for the suspect API (visible to other local users in ps; prefer --suspect-api-key-file)')
+    .option('--suspect-api-key-file <path>', 'file holding the bearer key for the suspect API (first line)')
     .option('--null-keys <n>', 'independent random keys for calibration', '200')
     .option('--alpha <p>', 'significance level of the verdict', '0.001')
     .option('--concurrency <n>', 'probes in flight', '4')
@@ -59,6 +62,7 @@ export function registerVerifyCommand(program: Command): void {
       '--reference-model <dir>',
       "text: the unmarked model the mark was applied to, run over the suspect's answers so every position counts (default: <serve.modelsDir>/lm-teacher when present; 'none' for the key-only deduplicated test)",
     )
+    .option('--probe-tokens <n>', `text: tokens each probe answer asks for (default ${DEFAULT_PROBE_TOKENS}; more tokens, more evidence per query)`)
     .action(async (args: VerifyArgs) => {
       const { config: file, json } = program.opts<{ config?: string; json?: boolean }>();
       process.exitCode = await verifyCommand(args, loadConfig({ file }), defaultIO(json));
@@ -78,24 +82,27 @@ export async function verifyCommand(args: VerifyArgs, config: Config, io: CliIO)
     return 0;
   }
   const modality = args.modality ?? 'text';
-  const method = modality === 'text' ? createTextVerifyMethod(config, await textReference(args.referenceModel, config)) : verifyMethodFor(modality, config);
+  if (args.probeTokens !== undefined && modality !== 'text') throw new ExitError(2, `--probe-tokens applies to --modality text only, not '${modality}'`);
+  const probeTokens = positive(args.probeTokens, DEFAULT_PROBE_TOKENS, '--probe-tokens');
+  const method = modality === 'text' ? createTextVerifyMethod(config, await textReference(args.referenceModel, config), { probeTokens }) : verifyMethodFor(modality, config);
   if (!method) throw new ExitError(2, `--modality must be one of ${verifyMethods(config).map((m) => m.modality).join(', ')}, got '${modality}'`);
   if (!args.suspect) throw new ExitError(2, '--suspect <url> is required');
   const suspectUrl = parseUrl(args.suspect, '--suspect');
   if (args.accounts !== undefined && args.accounts !== 'all') throw new ExitError(2, `--accounts takes 'all', got '${args.accounts}'`);
   if (!args.key && !args.accounts) throw new ExitError(2, 'give --key <keyId> or --accounts all');
   const keyIds = args.accounts ? await everyAccountKeyId(config, keyring) : [args.key as string];
-  const model = args.model ?? (await firstModel(suspectUrl, args.suspectApiKey));
+  const apiKey = suspectApiKey(args);
+  const model = args.model ?? (await firstModel(suspectUrl, apiKey));
   try {
     const report = await runVerify({
       method,
       keyring,
       keyIds,
       rankAccounts: args.accounts === 'all',
-      suspect: { url: suspectUrl, apiKey: args.suspectApiKey },
+      suspect: { url: suspectUrl, apiKey },
       model,
       probes: positive(args.probes, method.defaultProbes, '--probes'),
-      references: (args.reference ?? []).map((url) => ({ url: parseUrl(url, '--reference'), apiKey: args.suspectApiKey })),
+      references: (args.reference ?? []).map((url) => ({ url: parseUrl(url, '--reference'), apiKey })),
       outDir: args.out ?? 'verify-out',
       nullKeys: positive(args.nullKeys, 200, '--null-keys'),
       alpha: probability(args.alpha),
@@ -119,6 +126,21 @@ export async function verifyCommand(args: VerifyArgs, config: Config, io: CliIO)
     if (err instanceof VerifyError || err instanceof SuspectUnreachable || err instanceof WatermarkKeyError) throw new ExitError(2, err.message, { cause: err });
     throw err;
   }
+}
+
+/** The suspect's bearer key: from the flag, or from a file so it stays out of the process list. */
+function suspectApiKey(args: VerifyArgs): string | undefined {
+  if (args.suspectApiKeyFile === undefined) return args.suspectApiKey;
+  if (args.suspectApiKey !== undefined) throw new ExitError(2, 'give --suspect-api-key or --suspect-api-key-file, not both');
+  let text: string;
+  try {
+    text = readFileSync(args.suspectApiKeyFile, 'utf8');
+  } catch (err) {
+    throw new ExitError(2, `--suspect-api-key-file ${args.suspectApiKeyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+  }
+  const key = text.split(/\r?\n/)[0]?.trim() ?? '';
+  if (key === '' || /\s/.test(key)) throw new ExitError(2, `--suspect-api-key-file ${args.suspectApiKeyFile}: the first line must hold the key (no spaces)`);
+  return key;
 }
 
 /** The reference model for the text test: the flag's directory, the built-in teacher by default, or none. */

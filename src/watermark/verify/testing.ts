@@ -29,6 +29,8 @@ export interface FakeSuspect {
   served: number;
   /** Milliseconds between each 429 and the next request. */
   waitsAfter429: number[];
+  /** What the last completion request carried (for tests of the client's flags). */
+  last: { authorization?: string; maxTokens?: number };
   options: FakeSuspectOptions;
   close(): Promise<void>;
 }
@@ -38,7 +40,7 @@ export async function startFakeSuspect(options: FakeSuspectOptions = {}): Promis
   const processors = options.markKey ? [kgwProcessor(options.markKey, lm.tokenizer, { gamma: 0.25, delta: options.delta ?? 2, contextWidth: 1 })] : [];
   let requests = 0;
   let last429 = 0;
-  const state: FakeSuspect = { url: '', served: 0, waitsAfter429: [], options, close: async () => {} };
+  const state: FakeSuspect = { url: '', served: 0, waitsAfter429: [], last: {}, options, close: async () => {} };
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -55,6 +57,7 @@ export async function startFakeSuspect(options: FakeSuspectOptions = {}): Promis
       return void res.end('{"error":{"message":"slow down"}}');
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { prompt: string; max_tokens: number };
+    state.last = { authorization: req.headers.authorization, maxTokens: body.max_tokens };
     const digest = createHash('sha256').update(body.prompt).digest();
     if (o.garbageEvery && digest.readUInt32LE(4) % o.garbageEvery === 0) {
       state.served++;

@@ -16,9 +16,9 @@ import { referenceResiduals } from '../text/reference-residuals.ts';
 import { type ResidualWeights, scoreResiduals } from '../text/residual-test.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
 
-/** Prompt length in characters and completion length in tokens (characters for the built-in LMs). */
+/** Prompt length in characters and default completion length in tokens (characters for the built-in LMs). */
 const PROMPT_CHARS = 40;
-const COMPLETION_TOKENS = 100;
+export const DEFAULT_PROBE_TOKENS = 100;
 /**
  * Probes sample below temperature 1: a student's learned green bias sits in the order of its most likely
  * continuations, which low-temperature samples concentrate on (measured on the tiny end-to-end student: green share
@@ -65,8 +65,19 @@ export interface TextReference {
 
 type Answers = Parameters<VerifyMethod<string>['score']>[0];
 
-export function createTextVerifyMethod(config: Pick<Config, 'watermark'>, reference?: TextReference): VerifyMethod<string> {
+export interface TextVerifyOptions {
+  /**
+   * Tokens each probe asks for. The evidence grows with the tokens scored (z about as √tokens), while the limit that
+   * matters to a suspect's operator is usually queries; longer answers buy power without more probes.
+   */
+  probeTokens?: number;
+}
+
+export function createTextVerifyMethod(config: Pick<Config, 'watermark'>, reference?: TextReference, options: TextVerifyOptions = {}): VerifyMethod<string> {
   const { gamma, contextWidth } = config.watermark.text;
+  const probeTokens = options.probeTokens ?? DEFAULT_PROBE_TOKENS;
+  if (!Number.isInteger(probeTokens) || probeTokens < 1) throw new RangeError(`probe tokens must be a positive integer, got ${probeTokens}`);
+  const textProbes = (selection: ProbeSelection) => textProbeSet(selection, probeTokens);
   const context = `context ${contextWidth} previous token${contextWidth > 1 ? 's' : ''}`;
   // Scoring runs once per key (accounts, calibration keys, reruns on the same answers): the reference pass runs once
   // per distinct answer set, recognised by a digest of the prompts and completions.
@@ -139,11 +150,11 @@ export function createTextVerifyMethod(config: Pick<Config, 'watermark'>, refere
   };
 }
 
-function textProbes({ probeSeed, count, model }: ProbeSelection): Probe[] {
+function textProbeSet({ probeSeed, count, model }: ProbeSelection, maxTokens: number): Probe[] {
   return textProbePrompts(probeSeed, count).map((prompt, i) => ({
     id: `text-${i}`,
     path: '/completions',
-    body: { model, prompt, max_tokens: COMPLETION_TOKENS, temperature: PROBE_TEMPERATURE },
+    body: { model, prompt, max_tokens: maxTokens, temperature: PROBE_TEMPERATURE },
     meta: { prompt },
   }));
 }
