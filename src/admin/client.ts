@@ -1,9 +1,8 @@
 /**
  * A typed client for the admin API, used by the CLI (and usable by scripts and the dashboard). Every failure becomes
- * an `AdminApiError` — an `ExitError` carrying the API's own message plus what to do next — so a CLI command can
+ * an `AdminApiError` — carrying an exit code, the API's own message plus what to do next — so a CLI command can
  * let it propagate and main.ts prints it.
  */
-import { ExitError } from '../cli/io.ts';
 import type { ActionLevel } from '../detect/types.ts';
 import type { AccountDetectionView, ClusterView } from '../detect/views.ts';
 import type { AuditQuery } from '../store/interfaces.ts';
@@ -17,9 +16,11 @@ export const EXIT_UNAVAILABLE = 69;
 export const EXIT_NOPERM = 77;
 export const EXIT_API_ERROR = 1;
 
-export class AdminApiError extends ExitError {
+export class AdminApiError extends Error {
+  override readonly name = 'AdminApiError';
   constructor(
-    exitCode: number,
+    /** The sysexits code the CLI exits with (main.ts honours any error carrying one). */
+    readonly exitCode: number,
     message: string,
     /** HTTP status, or 0 when the server could not be reached. */
     readonly status: number,
@@ -27,7 +28,7 @@ export class AdminApiError extends ExitError {
     readonly code: string,
     options?: { cause?: unknown },
   ) {
-    super(exitCode, message, options);
+    super(message, options);
   }
 }
 

@@ -5,7 +5,19 @@
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 
-export class ExitError extends Error {
+/**
+ * Any error that knows which exit code it deserves. Domain modules (the simulator's scenario loader, the admin API
+ * client) define their own error classes with an `exitCode` instead of importing the CLI; main.ts honours any of them.
+ */
+export interface ExitCoded extends Error {
+  readonly exitCode: number;
+}
+
+export function hasExitCode(err: unknown): err is ExitCoded {
+  return err instanceof Error && typeof (err as { exitCode?: unknown }).exitCode === 'number';
+}
+
+export class ExitError extends Error implements ExitCoded {
   override readonly name = 'ExitError';
   constructor(
     readonly exitCode: number,

@@ -10,7 +10,7 @@ import { registerDetectCommand } from './detect.ts';
 import { registerDetectEvalCommand } from './detect-eval.ts';
 import { registerDistillCommand } from './distill.ts';
 import { registerGatewayCommand } from './gateway.ts';
-import { ExitError } from './io.ts';
+import { hasExitCode } from './io.ts';
 import { registerServeCommand } from './serve.ts';
 import { registerSimulateCommand } from './simulate.ts';
 import { registerTrainCommand } from './train.ts';
@@ -54,7 +54,7 @@ export async function main(argv: string[]): Promise<void> {
 
 function reportFailure(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
-  if (err instanceof ExitError) {
+  if (hasExitCode(err)) {
     process.stderr.write(`moat: ${err.message}\n`);
     return err.exitCode;
   }

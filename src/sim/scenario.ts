@@ -9,7 +9,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ExitError } from '../cli/io.ts';
 
 const range = z.tuple([z.number().min(0), z.number().min(0)]).refine(([lo, hi]) => lo <= hi, 'range must be [min, max] with min <= max');
 const count = z.number().int().min(0);
@@ -127,11 +126,22 @@ export const ScenarioSchema = z.strictObject({
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;
 
+/** A scenario that cannot be used, with the sysexits code the CLI exits with (64 usage, 65 data, 66 no input). */
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError';
+  constructor(
+    readonly exitCode: 64 | 65 | 66,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 export function parseScenario(raw: unknown, source = 'scenario'): Scenario {
   const result = ScenarioSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(root)'}: ${issue.message}`).join('\n');
-  throw new ExitError(64, `${source} is not a valid scenario:\n${issues}`);
+  throw new ScenarioError(64, `${source} is not a valid scenario:\n${issues}`);
 }
 
 /** Reads a scenario from a `.json` file, or YAML otherwise (JSON is YAML, so either parses). */
@@ -140,13 +150,13 @@ export function loadScenario(file: string): Scenario {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ExitError(66, `cannot read scenario ${file}: ${(err as Error).message}`);
+    throw new ScenarioError(66, `cannot read scenario ${file}: ${(err as Error).message}`);
   }
   let doc: unknown;
   try {
     doc = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
   } catch (err) {
-    throw new ExitError(65, `scenario ${file} does not parse: ${(err as Error).message}`);
+    throw new ScenarioError(65, `scenario ${file} does not parse: ${(err as Error).message}`);
   }
   return parseScenario(doc ?? {}, file);
 }
