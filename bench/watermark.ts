@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100] [--work=DIR]`:
+ * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100]
+ *   [--attribution-trials=100] [--seed=1] [--leaker=37] [--unmarked] [--name=watermark] [--work=DIR]`:
  * the text radioactivity target of issue 6, through the real pieces.
  *   1. models/lm-teacher in the model server (worker thread, trusting the gateway) with the KGW mark at δ;
  *   2. the gateway in front, `--accounts` accounts; one of them (chosen by a seeded draw) harvests `--responses`
@@ -11,7 +12,11 @@
  *      before distillation) and lm-student-m with the leaking account's key. Both text tests run on the same
  *      answers: reference-weighted (models/lm-teacher unmarked as the reference; the CLI's default) and deduplicated.
  * Targets: student p < 1e-6 with ≤ 1,000 probes from ≥ 2,000 responses; independent models p > 0.01 (and ≥ 99% of
- * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/watermark.json.
+ * 200 independent keys p > 0.01); the leaking account ranks first. Writes bench/results/<--name>.json (watermark.json).
+ * `--seed` draws the harvest's prompts and `--leaker` picks the leaking account, so a second run is a second student
+ * (out-of-sample for the reference weighting, which was chosen on the seed-1 student). `--unmarked` serves the teacher
+ * with the text mark off: the "student" is then a student of an unwatermarked teacher, one more independent model, and
+ * its p under the would-be leaker's key and 200 random keys are independence trials (no attribution trials).
  * `--work=DIR` keeps the harvest in DIR and reads it back on the next run instead of harvesting again.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +53,12 @@ export async function runWatermarkBench(): Promise<unknown> {
   const delta = flag('delta', 2);
   const steps = flag('steps', 200);
   const accounts = flag('accounts', 100);
-  const attributionTrials = flag('attribution-trials', 100);
+  const unmarked = process.argv.includes('--unmarked');
+  // Attribution asks which account marked the student: with no mark there is nothing to attribute.
+  const attributionTrials = unmarked ? 0 : flag('attribution-trials', 100);
+  const seed = flag('seed', 1);
+  const name = stringFlag('name') ?? 'watermark';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`--name must be lower-case letters, digits and dashes: ${name}`);
   const started = performance.now();
   await initEngine();
   const silent = pino({ level: 'silent' });
@@ -57,11 +67,11 @@ export async function runWatermarkBench(): Promise<unknown> {
     serve: { host: '127.0.0.1', port: 0, maxTokens: 512, maxQueue: 4096 },
     gateway: { port: 0 },
     limits: { account: { requestsPerMinute: 0, tokensPerMinute: 0, concurrentRequests: 0 } },
-    watermark: { secret: MASTER, text: { enabled: true, gamma: 0.25, delta, contextWidth: 1 } },
+    watermark: { secret: MASTER, text: { enabled: !unmarked, gamma: 0.25, delta, contextWidth: 1 } },
   });
   const ring = new WatermarkKeyring({ secret: MASTER, currentVersion: 1 });
   // --work=DIR keeps the harvest (and resumes it: the harvester pays nothing for what its cache holds) across runs.
-  const workArg = process.argv.find((a) => a.startsWith('--work='))?.slice('--work='.length);
+  const workArg = stringFlag('work');
   const dir = workArg ?? mkdtempSync(join(tmpdir(), 'moat-bench-wm-'));
   mkdirSync(dir, { recursive: true });
   const closers: { close(): Promise<void> }[] = [];
@@ -82,20 +92,26 @@ export async function runWatermarkBench(): Promise<unknown> {
       ids.push(account.id);
       keys.push(issued.key);
     }
-    const leaker = 37 % accounts;
+    const leaker = flag('leaker', 37) % accounts;
     const data = join(dir, 'harvest');
     // With --work, a finished harvest in DIR is read back instead of paid for again (the cache is keyed by the
     // gateway's URL, whose port changes between runs). Account ids are random per run, so the harvest's marker file
     // names the account whose key marked it, and that account takes the leaker's place in this run's ranking.
     const done = join(data, 'DONE.json');
     const reuse = workArg !== undefined && existsSync(done);
-    if (reuse) ids[leaker] = (JSON.parse(readFileSync(done, 'utf8')) as { leakerAccountId: string }).leakerAccountId;
+    const harvestKind = { seed, unmarked, responses, chars, delta: unmarked ? null : delta };
+    if (reuse) {
+      // Older markers carry only the account: they are seed-1 marked harvests.
+      const marker = { seed: 1, unmarked: false, ...(JSON.parse(readFileSync(done, 'utf8')) as { leakerAccountId: string; seed?: number; unmarked?: boolean }) };
+      if (marker.seed !== seed || marker.unmarked !== unmarked) throw new Error(`--work holds a harvest with seed ${marker.seed}${marker.unmarked ? ', unmarked' : ''}: not this run's`);
+      ids[leaker] = marker.leakerAccountId;
+    }
     const leakKeyId = ring.keyIdFor(ids[leaker] as string);
-    log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (δ = ${delta})${reuse ? ': reusing the harvest in --work' : ''}`);
+    log(`harvesting ${responses} × ${chars} chars through the gateway as account ${leaker} (${unmarked ? 'mark off' : `δ = ${delta}`}, seed ${seed})${reuse ? ': reusing the harvest in --work' : ''}`);
     const harvest = await timed(async () => {
       if (reuse) return null;
-      const summary = await harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed: 1, timeoutMs: 600_000 }, 16);
-      writeFileSync(done, `${JSON.stringify({ leakerAccountId: ids[leaker], at: new Date().toISOString() })}\n`);
+      const summary = await harvestInto({ teacher: `${gateway.url}/v1`, keys: [keys[leaker]], model: 'moat-lm-teacher', modality: 'text', source: { kind: 'corpus', corpus: 'moby-dick' }, count: responses, out: data, maxTokens: chars, logprobs: 5, seed, timeoutMs: 600_000 }, 16);
+      writeFileSync(done, `${JSON.stringify({ leakerAccountId: ids[leaker], ...harvestKind, at: new Date().toISOString() })}\n`);
       return summary;
     });
     const split = readHarvestSplit(data, 'lm');
@@ -108,7 +124,7 @@ export async function runWatermarkBench(): Promise<unknown> {
     const cut = Math.max(1, Math.floor(all.length * 0.95));
     const student = await loadTrainableModel('models/lm-student-s');
     const trained = await timed(() =>
-      distillInto(student, { family: 'lm', records: all.slice(0, cut) }, { family: 'lm', records: all.slice(cut) }, { seed: 1, steps, batchSize: 32, lr: 3e-4, evalEvery: Math.max(1, Math.round(steps / 10)), patience: 3 }),
+      distillInto(student, { family: 'lm', records: all.slice(0, cut) }, { family: 'lm', records: all.slice(cut) }, { seed, steps, batchSize: 32, lr: 3e-4, evalEvery: Math.max(1, Math.round(steps / 10)), patience: 3 }),
     );
     log(`student distilled: ${trained.value.result.steps} steps in ${trained.seconds} s`);
     const served = await startModelServer({ config, models: [renamed(getFamily('lm').toBuiltin(student), 'attacker-student'), renamed(await loadModel('models/lm-student-s'), 'independent-student-s'), renamed(await loadModel('models/lm-student-m'), 'independent-student-m')], logger: silent });
@@ -145,9 +161,12 @@ export async function runWatermarkBench(): Promise<unknown> {
         if (r.accounts?.[0]?.keyId === leakKeyId) leaderTrials++;
       }
       const nullCal = suspect.value.calibration.independentKeys;
-      // Independent-model trials: each independent model under the leaker's key and under 200 random keys.
-      const trials = independents.length * 201;
-      const trialsAbove = independents.reduce((n, r) => n + (r.pValue > 0.01 ? 1 : 0) + Math.round(r.nullKeysAbove001 * 200), 0);
+      const studentP = leakerScore?.pValue ?? 1;
+      // Independent-model trials: each independent model under the leaker's key and under 200 random keys; with
+      // --unmarked the student of the unwatermarked teacher is one more independent model.
+      const unmarkedStudent = unmarked ? { trials: 1 + nullCal.keys, aboveP001: (studentP > 0.01 ? 1 : 0) + Math.round((1 - nullCal.falseAlarmRateAt001) * nullCal.keys) } : null;
+      const trials = independents.length * 201 + (unmarkedStudent?.trials ?? 0);
+      const trialsAbove = independents.reduce((n, r) => n + (r.pValue > 0.01 ? 1 : 0) + Math.round(r.nullKeysAbove001 * 200), unmarkedStudent?.aboveP001 ?? 0);
       const block = {
         description: method.description,
         student: {
@@ -163,15 +182,22 @@ export async function runWatermarkBench(): Promise<unknown> {
         },
         nullOverIndependentKeys: { keys: nullCal.keys, shareAboveP001: round(1 - nullCal.falseAlarmRateAt001), ksD: round(nullCal.pValueUniformity.d), ksP: round(nullCal.pValueUniformity.pValue) },
         independentModels: independents,
+        unmarkedTeacherStudentTrials: unmarkedStudent ? { ...unmarkedStudent, share: round(unmarkedStudent.aboveP001 / unmarkedStudent.trials) } : null,
         independentTrials: { trials, aboveP001: trialsAbove, share: round(trialsAbove / trials) },
-        attribution: { trials: attributionTrials, competitorsPerTrial: accounts - 1, leakerFirst: leaderTrials, share: attributionTrials ? round(leaderTrials / attributionTrials) : null },
-        targets: {
-          studentPBelow1e6: (leakerScore?.pValue ?? 1) < 1e-6,
-          independentAbove001: independents.every((r) => r.pValue > 0.01),
-          independentTrialsAbove001In99Percent: trialsAbove / trials >= 0.99,
-          leakerRanksFirst: leakerRank === 1,
-          leakerFirstIn95PercentOfTrials: attributionTrials > 0 ? leaderTrials / attributionTrials >= 0.95 : null,
-        },
+        attribution: unmarked ? 'not applicable: the teacher marked nothing' : { trials: attributionTrials, competitorsPerTrial: accounts - 1, leakerFirst: leaderTrials, share: attributionTrials ? round(leaderTrials / attributionTrials) : null },
+        targets: unmarked
+          ? {
+              unmarkedTeacherStudentAbove001: studentP > 0.01,
+              independentAbove001: independents.every((r) => r.pValue > 0.01),
+              independentTrialsAbove001In99Percent: trialsAbove / trials >= 0.99,
+            }
+          : {
+              studentPBelow1e6: studentP < 1e-6,
+              independentAbove001: independents.every((r) => r.pValue > 0.01),
+              independentTrialsAbove001In99Percent: trialsAbove / trials >= 0.99,
+              leakerRanksFirst: leakerRank === 1,
+              leakerFirstIn95PercentOfTrials: attributionTrials > 0 ? leaderTrials / attributionTrials >= 0.95 : null,
+            },
       };
       return block;
     };
@@ -179,8 +205,8 @@ export async function runWatermarkBench(): Promise<unknown> {
     const deduplicated = await evaluate(tests.deduplicated);
     const result = {
       bench: 'watermark',
-      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts} --attribution-trials=${attributionTrials}`,
-      settings: { responses, chars, probes, delta, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
+      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}${unmarked ? ' --unmarked' : ` --attribution-trials=${attributionTrials}`} --seed=${seed} --leaker=${leaker}${name === 'watermark' ? '' : ` --name=${name}`}`,
+      settings: { responses, chars, probes, delta: unmarked ? null : delta, textWatermark: !unmarked, seed, leaker, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
       harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
       studentTraining: { steps: trained.value.result.steps, seconds: trained.seconds },
       reference,
@@ -189,12 +215,16 @@ export async function runWatermarkBench(): Promise<unknown> {
       wallSeconds: round((performance.now() - started) / 1000, 1),
     };
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/watermark.json', `${JSON.stringify(result, null, 2)}\n`);
+    writeFileSync(`bench/results/${name}.json`, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } finally {
     for (const c of closers.reverse()) await c.close();
     if (!workArg) rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function stringFlag(flagName: string): string | undefined {
+  return process.argv.find((a) => a.startsWith(`--${flagName}=`))?.slice(flagName.length + 3);
 }
 
 function renamed<T extends { model: { info: { name: string } } }>(builtin: T, name: string): T {
