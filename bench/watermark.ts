@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--delta=2] [--steps=200] [--accounts=100]
+ * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--probe-tokens=100] [--delta=2] [--steps=200] [--accounts=100]
  *   [--attribution-trials=100] [--seed=1] [--leaker=37] [--unmarked] [--name=watermark] [--work=DIR]`:
  * the text radioactivity target of issue 6, through the real pieces.
  *   1. models/lm-teacher in the model server (worker thread, trusting the gateway) with the KGW mark at δ;
@@ -57,6 +57,8 @@ export async function runWatermarkBench(): Promise<unknown> {
   // Attribution asks which account marked the student: with no mark there is nothing to attribute.
   const attributionTrials = unmarked ? 0 : flag('attribution-trials', 100);
   const seed = flag('seed', 1);
+  // Tokens each probe answer asks for (`moat verify --probe-tokens`): evidence grows with tokens scored, not queries.
+  const probeTokens = flag('probe-tokens', 100);
   const name = stringFlag('name') ?? 'watermark';
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`--name must be lower-case letters, digits and dashes: ${name}`);
   const started = performance.now();
@@ -102,8 +104,9 @@ export async function runWatermarkBench(): Promise<unknown> {
     const harvestKind = { seed, unmarked, responses, chars, delta: unmarked ? null : delta };
     if (reuse) {
       // Older markers carry only the account: they are seed-1 marked harvests.
-      const marker = { seed: 1, unmarked: false, ...(JSON.parse(readFileSync(done, 'utf8')) as { leakerAccountId: string; seed?: number; unmarked?: boolean }) };
-      if (marker.seed !== seed || marker.unmarked !== unmarked) throw new Error(`--work holds a harvest with seed ${marker.seed}${marker.unmarked ? ', unmarked' : ''}: not this run's`);
+      const marker = { seed: 1, unmarked: false, ...(JSON.parse(readFileSync(done, 'utf8')) as { leakerAccountId: string; seed?: number; unmarked?: boolean; delta?: number | null }) };
+      const otherDelta = marker.delta !== undefined && marker.delta !== harvestKind.delta;
+      if (marker.seed !== seed || marker.unmarked !== unmarked || otherDelta) throw new Error(`--work holds a harvest with seed ${marker.seed}${marker.unmarked ? ', unmarked' : ''}${otherDelta ? `, δ ${marker.delta}` : ''}: not this run's`);
       ids[leaker] = marker.leakerAccountId;
     }
     const leakKeyId = ring.keyIdFor(ids[leaker] as string);
@@ -135,8 +138,8 @@ export async function runWatermarkBench(): Promise<unknown> {
     const teacherRef = await loadModel('models/lm-teacher');
     if (teacherRef.family !== 'lm') throw new Error('models/lm-teacher is not a language model');
     const tests = {
-      reference: createTextVerifyMethod(config, { name: 'models/lm-teacher', model: teacherRef.model }),
-      deduplicated: createTextVerifyMethod(config),
+      reference: createTextVerifyMethod(config, { name: 'models/lm-teacher', model: teacherRef.model }, { probeTokens }),
+      deduplicated: createTextVerifyMethod(config, undefined, { probeTokens }),
     };
     const evaluate = async (method: VerifyMethod<string>) => {
       const verify = (model: string, keyIds: string[], rank: boolean) =>
@@ -205,8 +208,8 @@ export async function runWatermarkBench(): Promise<unknown> {
     const deduplicated = await evaluate(tests.deduplicated);
     const result = {
       bench: 'watermark',
-      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes} --delta=${delta} --steps=${steps} --accounts=${accounts}${unmarked ? ' --unmarked' : ` --attribution-trials=${attributionTrials}`} --seed=${seed} --leaker=${leaker}${name === 'watermark' ? '' : ` --name=${name}`}`,
-      settings: { responses, chars, probes, delta: unmarked ? null : delta, textWatermark: !unmarked, seed, leaker, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
+      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes}${probeTokens === 100 ? '' : ` --probe-tokens=${probeTokens}`} --delta=${delta} --steps=${steps} --accounts=${accounts}${unmarked ? ' --unmarked' : ` --attribution-trials=${attributionTrials}`} --seed=${seed} --leaker=${leaker}${name === 'watermark' ? '' : ` --name=${name}`}`,
+      settings: { responses, chars, probes, probeTokens, delta: unmarked ? null : delta, textWatermark: !unmarked, seed, leaker, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
       harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
       studentTraining: { steps: trained.value.result.steps, seconds: trained.seconds },
       reference,
