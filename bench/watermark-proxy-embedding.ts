@@ -5,20 +5,22 @@
  * a model server) and ranks the ten accounts, with embedder-student-m trained from scratch as the independent
  * reference.
  */
+import type { EmbeddingMarkParams } from '../src/watermark/embedding/marker.ts';
 import { createEmbeddingVerifyMethod } from '../src/watermark/verify/embedding-method.ts';
 import { harvestDistilVerify, startMarkedStack } from './watermark-proxy-stack.ts';
 
 const MASTER = 'bench-embedding-master-secret-0123456789abcd';
 
-export async function embeddingEndToEnd(options: { queries: number; accounts: number; steps: number; probes: number }): Promise<Record<string, unknown>> {
+export async function embeddingEndToEnd(options: { queries: number; accounts: number; steps: number; probes: number; mark: EmbeddingMarkParams; trial?: number }): Promise<Record<string, unknown>> {
   const model = 'moat-embedder-teacher';
   const stack = await startMarkedStack({
     tmpPrefix: 'moat-wm-embed-',
-    master: MASTER,
+    // Another trial = another master: new trigger words, new account keys and directions.
+    master: options.trial ? `${MASTER}/trial-${options.trial}` : MASTER,
     teacherDir: 'models/embedder-teacher',
     model,
     kind: 'embedding',
-    marks: { embedding: { enabled: true } },
+    marks: { embedding: { enabled: true, ...options.mark } },
     accounts: options.accounts,
   });
   try {

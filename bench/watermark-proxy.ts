@@ -2,7 +2,8 @@
  * `npm run bench -- watermark-proxy`: what the proxy watermarks cost honest users, measured on the built-in models
  * with and without the mark in the same run, and how the detection tests behave on real model outputs.
  *   - classifier: held-out SpamAssassin accuracy of classifier-teacher, plain vs DAWN (default fraction), per account;
- *   - embedding: held-out SOTU retrieval recall@1/5/10 of the embedder, plain vs trigger-marked, per account;
+ *   - embedding: held-out SOTU retrieval recall@1/5/10 of the embedder, plain vs trigger-marked, over 13 rounds of
+ *     retrieval-eval's protocol and 20 keys, with paired bootstrap intervals (watermark-proxy-embedding-quality.ts);
  *   - lexical: bits per character of the Moby-Dick LM (lm-teacher) on held-out prose, plain vs synonym-marked, and
  *     the share of words changed;
  *   - detection on real outputs: the marked embedder itself vs an independent embedder (p-values over 100 keys);
@@ -17,18 +18,18 @@ import type { TextClassifier, TextEmbedder } from '../src/ml/contracts.ts';
 import { loadMobyDick } from '../src/ml/data/moby-dick.ts';
 import { initEngine } from '../src/ml/engine/init.ts';
 import { spamAssassinData } from '../src/ml/models/classifier/family.ts';
-import { recallAtK } from '../src/ml/models/embedder/retrieval-eval.ts';
 import { sotuEmbedderData } from '../src/ml/models/embedder/sotu-corpus.ts';
 import { heldOutScore } from '../src/ml/models/lm/evaluate.ts';
 import { CharLm } from '../src/ml/models/lm/model.ts';
 import { loadModel, loadTrainableModel } from '../src/ml/registry.ts';
 import { dawnRole, keyedWrongLabel } from '../src/watermark/classifier/dawn.ts';
 import { embeddingProbes, scoreEmbedding } from '../src/watermark/embedding/detect.ts';
-import { DEFAULT_EMBEDDING_PARAMS, type EmbeddingMarkParams, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
+import { DEFAULT_EMBEDDING_PARAMS, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
 import { markText } from '../src/watermark/lexical/marker.ts';
 import { ksUniform } from '../src/watermark/stats.ts';
 import { dawnEndToEnd } from './watermark-proxy-dawn.ts';
 import { embeddingEndToEnd } from './watermark-proxy-embedding.ts';
+import { embeddingRetrievalCost } from './watermark-proxy-embedding-quality.ts';
 
 const MASTER = 'bench-watermark-master-secret-0123456789abcdef';
 const ACCOUNTS = 10;
@@ -78,38 +79,26 @@ async function classifierCost() {
   };
 }
 
-function markAll(texts: readonly string[], vectors: readonly Float32Array[], key: Buffer, params: EmbeddingMarkParams): Float32Array[] {
-  const sets = triggerSets(embeddingTriggerKey(MASTER, 1), params);
-  const directions = targetDirections(key, vectors[0]?.length ?? 0, params.directions);
-  return vectors.map((v, i) => Float32Array.from(markEmbedding(Array.from(v), triggerWeights(texts[i] ?? '', sets, params), directions)));
-}
-
-async function embeddingCost(model: TextEmbedder, name: string) {
-  const test = sotuEmbedderData().test;
-  const texts = test.flatMap((s) => s.passages);
-  const groups = test.flatMap((s, g) => s.passages.map(() => g));
-  const vectors = model.embed(texts);
-  const plain = recallAtK(vectors, groups, [1, 5, 10]);
-  const configs: Record<string, EmbeddingMarkParams> = {
-    default: DEFAULT_EMBEDDING_PARAMS,
-    tenTriggers: { ...DEFAULT_EMBEDDING_PARAMS, triggers: 10, directions: 2 },
-    halfWeight: { ...DEFAULT_EMBEDDING_PARAMS, maxTriggers: 8 },
-    light: { triggers: 12, directions: 4, maxTriggers: 8 },
-  };
-  const results: Record<string, unknown> = {};
-  for (const [label, params] of Object.entries(configs)) {
-    const sets = triggerSets(embeddingTriggerKey(MASTER, 1), params);
-    const touched = texts.filter((t) => triggerWeights(t, sets, params).some((w) => w > 0)).length / texts.length;
-    const perAccount = Array.from({ length: ACCOUNTS }, (_, a) => recallAtK(markAll(texts, vectors, accountKey(a), params), groups, [1, 5, 10]));
-    const mean = (k: string) => perAccount.reduce((s, r) => s + (r.recallAt[k] ?? 0), 0) / ACCOUNTS;
-    results[label] = {
-      params,
-      passagesWithTrigger: round(touched, 4),
-      recallMarkedMean: { '1': round(mean('1')), '5': round(mean('5')), '10': round(mean('10')) },
-      relativeCostMean: Object.fromEntries(['1', '5', '10'].map((k) => [k, round(relative(mean(k), plain.recallAt[k] ?? 0))])),
-    };
-  }
-  return { model: name, passages: texts.length, recallPlain: plain.recallAt, ...results };
+/**
+ * Candidate marks side by side on one paired evaluation (watermark-proxy-embedding-quality.ts): fewer trigger words
+ * (fewer passages touched, each moved as far) against a larger m (every touched passage moved less: one trigger of
+ * a subset mixes in 1/m of its direction). The end-to-end run decides which of them a distilled copy still carries.
+ */
+function embeddingCost(model: TextEmbedder, name: string) {
+  const base = DEFAULT_EMBEDDING_PARAMS;
+  return embeddingRetrievalCost(
+    model,
+    name,
+    {
+      default: { params: base },
+      twelveTriggers: { params: { ...base, triggers: 12 } },
+      tenTriggersTwoDirections: { params: { triggers: 10, directions: 2, maxTriggers: 4 } },
+      twentyTriggers: { params: { triggers: 20, directions: 4, maxTriggers: 4 }, note: 'EmbMarker-sized; the default before 2026-11-27' },
+      twentyTriggersM8: { params: { triggers: 20, directions: 4, maxTriggers: 8 } },
+      twentyTriggersM12: { params: { triggers: 20, directions: 4, maxTriggers: 12 } },
+    },
+    { rounds: flagValue('quality-rounds', 13), masters: 5, accounts: 4 },
+  );
 }
 
 /** Bits per character of `text` under the char LM (teacher-forced windows, one forward pass per batch). */
@@ -182,7 +171,7 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     result.quality = {
       command: 'npm run bench -- watermark-proxy --only=quality',
       classifier: await step('classifier cost', classifierCost),
-      embedding: embedder ? await step('embedding cost', () => embeddingCost(embedder.model, embedder.name)) : { skipped: 'no embedder in models/' },
+      embedding: embedder ? await step('embedding cost', async () => embeddingCost(embedder.model, embedder.name)) : { skipped: 'no embedder in models/' },
       lexical: await step('lexical cost', lexicalCost),
       embeddingDetection: embedder ? embeddingDetection(embedder.model, other?.model ?? null) : { skipped: 'no embedder in models/' },
     };
@@ -193,10 +182,19 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     const steps = flagValue('embedding-steps', 600);
     const accounts = flagValue('embedding-accounts', 10);
     const runs = (previous.embeddingEndToEnd ?? {}) as Record<string, unknown>;
-    const run = await step('embedding end to end', () => embeddingEndToEnd({ queries, accounts, steps, probes }));
-    const command = `npm run bench -- watermark-proxy --only=embedding --embedding-queries=${queries} --embedding-probes=${probes} --embedding-steps=${steps} --embedding-accounts=${accounts}`;
-    const name = `${queries}q-${probes}p-${steps}s${accounts === 10 ? '' : `-${accounts}a`}`;
-    result.embeddingEndToEnd = { ...runs, [name]: { command, probes, ...run } };
+    const defaults = DEFAULT_EMBEDDING_PARAMS;
+    const mark = { triggers: flagValue('embedding-triggers', defaults.triggers), directions: flagValue('embedding-directions', defaults.directions), maxTriggers: flagValue('embedding-m', defaults.maxTriggers) };
+    // --embedding-trials=N repeats the run under N masters (new triggers, accounts and directions each time).
+    const trials = flagValue('embedding-trials', 1);
+    const done: Record<string, unknown>[] = [];
+    for (let trial = 0; trial < trials; trial++) done.push(await step(`embedding end to end ${trial + 1}/${trials}`, () => embeddingEndToEnd({ queries, accounts, steps, probes, mark, trial })));
+    const markFlags = `--embedding-triggers=${mark.triggers} --embedding-directions=${mark.directions} --embedding-m=${mark.maxTriggers}`;
+    const command = `npm run bench -- watermark-proxy --only=embedding --embedding-queries=${queries} --embedding-probes=${probes} --embedding-steps=${steps} --embedding-accounts=${accounts} ${markFlags}${trials === 1 ? '' : ` --embedding-trials=${trials}`}`;
+    // Keyed by the mark's settings too: rows measured under an earlier default stay, labelled with theirs.
+    const name = `${queries}q-${probes}p-${steps}s${accounts === 10 ? '' : `-${accounts}a`}-t${mark.triggers}d${mark.directions}m${mark.maxTriggers}${trials === 1 ? '' : `-${trials}t`}`;
+    const pValues = done.map((r) => (r.suspect as { pValue: number }).pValue);
+    const summary = { pValues, belowOneInAMillion: pValues.filter((p) => p < 1e-6).length, leakerFirst: done.filter((r) => r.leakedAccountRank === 1).length };
+    result.embeddingEndToEnd = { ...runs, [name]: trials === 1 ? { command, probes, mark, ...done[0] } : { command, probes, mark, ...summary, trials: done } };
   }
   if (only === undefined || only === 'dawn') {
     const queries = flagValue('dawn-queries', 2000);
