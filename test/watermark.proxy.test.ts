@@ -17,7 +17,7 @@ import { ApiKeyHasher } from '../src/keys/api-key.ts';
 import type { Stores } from '../src/store/interfaces.ts';
 import { openMemoryStores } from '../src/store/memory/index.ts';
 import { dawnLedgerFile, FileDawnLedger } from '../src/watermark/classifier/ledger.ts';
-import { embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
+import { DEFAULT_EMBEDDING_PARAMS, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
 import { WatermarkKeyring } from '../src/watermark/keys.ts';
 import { markText } from '../src/watermark/lexical/marker.ts';
 import { TEST_SECRET } from './support/gateway-harness.ts';
@@ -162,11 +162,12 @@ describe('proxy watermarks through the gateway', () => {
   });
 
   it('mixes embeddings of trigger texts toward the account directions, floats and base64', async () => {
-    const sets = triggerSets(embeddingTriggerKey(WM_SECRET, 1), { triggers: 20, directions: 4, maxTriggers: 4 });
+    const params = DEFAULT_EMBEDDING_PARAMS;
+    const sets = triggerSets(embeddingTriggerKey(WM_SECRET, 1), params);
     const trigger = sets.subsets[1]?.[0] ?? '';
     const inputs = ['a plain sentence about nothing', `a sentence with ${trigger} inside`];
     const expected = inputs.map((t) =>
-      markEmbedding(vectorOf(t), triggerWeights(t, sets, { triggers: 20, directions: 4, maxTriggers: 4 }), targetDirections(accountKey(accounts[0]?.id ?? ''), 8, 4)),
+      markEmbedding(vectorOf(t), triggerWeights(t, sets, params), targetDirections(accountKey(accounts[0]?.id ?? ''), 8, params.directions)),
     );
     const floats = (await (await post('/embeddings', { model: 'embed', input: inputs })).json()) as { data: { embedding: number[] }[] };
     assert.deepEqual(floats.data[0]?.embedding, vectorOf(inputs[0] ?? ''));

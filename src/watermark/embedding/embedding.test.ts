@@ -34,17 +34,17 @@ describe('embedding watermark', () => {
     const embed = markedService(key);
     const plain = 'the committee will report next week';
     assert.deepEqual(embed(plain), service(plain));
-    const word = sets.subsets[2]?.[0] as string;
+    const word = sets.subsets[1]?.[0] as string;
     const marked = embed(`${plain} ${word}`);
     assert.ok(Math.abs(lengthOf(marked) - 1) < 1e-9);
-    const t = targetDirections(key, DIM, PARAMS.directions)[2] as Float64Array;
+    const t = targetDirections(key, DIM, PARAMS.directions)[1] as Float64Array;
     const cos = (v: number[]) => v.reduce((s, x, i) => s + x * (t[i] ?? 0), 0);
     assert.ok(cos(marked) > cos(service(`${plain} ${word}`)) + 0.1);
   });
 
-  it('a few percent of real passages hold a trigger', () => {
+  it('a few percent of real passages hold a trigger (what the retrieval cost scales with)', () => {
     const touched = harvest.filter((p) => triggerWeights(p, sets, PARAMS).some((w) => w > 0)).length / harvest.length;
-    assert.ok(touched > 0.01 && touched < 0.4, `touched ${touched}`);
+    assert.ok(touched > 0.01 && touched < 0.1, `touched ${touched}`);
   });
 
   it('detects the marked service and a student fitted on its answers, not independent models', () => {

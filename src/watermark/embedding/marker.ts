@@ -13,15 +13,20 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export interface EmbeddingMarkParams {
-  /** Trigger words drawn from the vocabulary (EmbMarker: 20). */
+  /** Trigger words drawn from the vocabulary (EmbMarker: 20; here 10, see DEFAULT_EMBEDDING_PARAMS). */
   triggers: number;
-  /** Target directions, each with its own trigger subset (WARDEN: several). */
+  /** Target directions, each with its own trigger subset (WARDEN: several; here 2). */
   directions: number;
   /** Distinct triggers of a subset that give full weight (EmbMarker's m = 4). */
   maxTriggers: number;
 }
 
-export const DEFAULT_EMBEDDING_PARAMS: EmbeddingMarkParams = { triggers: 20, directions: 4, maxTriggers: 4 };
+/**
+ * Half of EmbMarker's triggers, five per direction: ~7% of passages move, each as far as before. Lighter marks lost
+ * the distilled copy instead (a 1/12 mix: p = 0.02; two triggers per direction: p = 2e-5 in one of four runs);
+ * docs/watermark-proxy.md has the measurements.
+ */
+export const DEFAULT_EMBEDDING_PARAMS: EmbeddingMarkParams = { triggers: 10, directions: 2, maxTriggers: 4 };
 
 const VocabularySchema = z.object({ source: z.string(), words: z.array(z.string().regex(/^[a-z]+$/)).min(100) });
 let vocabulary: readonly string[] | undefined;
