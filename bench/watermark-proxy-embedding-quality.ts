@@ -7,7 +7,8 @@
  * exactly retrieval-eval's set, the others shift the picks so most passages of longer speeches get used. Every
  * passage of a round queries the other passages of that round, plain and marked (per account), and the paired
  * difference is bootstrapped by speech (a speech's queries move together: marking one passage changes the ranks
- * of many queries of its speech).
+ * of many queries of its speech) and by trigger key (the key decides which passages are marked, and from one key to
+ * the next the cost moves by ±2%, so many keys are averaged).
  */
 import { createHash } from 'node:crypto';
 import type { TextEmbedder } from '../src/ml/contracts.ts';
@@ -54,23 +55,38 @@ export function retrievalRounds(rounds: number): RetrievalRounds {
   return { texts, speechOf, rounds: out, speeches: speeches.length };
 }
 
-/** Per query of every round, the rank of its first same-speech passage (0 = top), ties broken by position as in retrieval-eval. */
-export function firstHitRanks(vectors: readonly Float32Array[], set: RetrievalRounds): Int32Array {
+/** Cosine scores within every round (row-major n × n), so a marked copy only recomputes pairs it changed. */
+export function roundScores(vectors: readonly Float32Array[], set: RetrievalRounds): Float64Array[] {
+  return set.rounds.map((round) => {
+    const n = round.length;
+    const scores = new Float64Array(n * n);
+    for (let a = 0; a < n; a++) for (let b = a + 1; b < n; b++) scores[a * n + b] = scores[b * n + a] = dot(vectors[round[a] as number] as Float32Array, vectors[round[b] as number] as Float32Array);
+    return scores;
+  });
+}
+
+/**
+ * Per query of every round, the rank of its first same-speech passage (0 = top), ties broken by position as in
+ * retrieval-eval. Pairs where neither passage is `changed` are read from `plain` (roundScores of the unmarked vectors).
+ */
+export function firstHitRanks(vectors: readonly Float32Array[], set: RetrievalRounds, plain: readonly Float64Array[], changed: Uint8Array): Int32Array {
   const ranks = new Int32Array(set.rounds.reduce((s, r) => s + r.length, 0));
   let q = 0;
-  for (const round of set.rounds) {
+  set.rounds.forEach((round, r) => {
     const n = round.length;
+    const cached = plain[r] as Float64Array;
     const scores = new Float64Array(n);
     for (let a = 0; a < n; a++) {
-      const va = vectors[round[a] as number] as Float32Array;
-      const group = set.speechOf[round[a] as number];
+      const ia = round[a] as number;
+      const group = set.speechOf[ia];
       let best = -Infinity;
       let bestAt = -1;
       for (let b = 0; b < n; b++) {
         if (b === a) continue;
-        const s = dot(va, vectors[round[b] as number] as Float32Array);
+        const ib = round[b] as number;
+        const s = changed[ia] || changed[ib] ? dot(vectors[ia] as Float32Array, vectors[ib] as Float32Array) : (cached[a * n + b] as number);
         scores[b] = s;
-        if (set.speechOf[round[b] as number] === group && s > best) {
+        if (set.speechOf[ib] === group && s > best) {
           best = s;
           bestAt = b;
         }
@@ -83,7 +99,7 @@ export function firstHitRanks(vectors: readonly Float32Array[], set: RetrievalRo
       }
       ranks[q++] = bestAt < 0 ? -1 : rank;
     }
-  }
+  });
   return ranks;
 }
 
@@ -92,43 +108,58 @@ export interface CostEstimate {
   recallMarked: number;
   /** (plain − marked) / plain: positive = the mark costs recall. */
   relativeCost: number;
-  /** Paired bootstrap over speeches, 95% percentile interval. */
+  /** Paired bootstrap over speeches and trigger keys, 95% percentile interval. */
   ci95: [number, number];
 }
 
-/** Relative recall cost per k with its bootstrap interval; `marked` holds one rank array per account. */
-export function costWithInterval(plain: Int32Array, marked: readonly Int32Array[], set: RetrievalRounds, resamples = 2000): Record<string, CostEstimate> {
+/**
+ * Relative recall cost per k with its bootstrap interval. `marked[g]` holds the rank arrays of trigger key g (one per
+ * account). Which passages carry triggers is fixed by the trigger key, so keys vary the cost as much as queries do:
+ * each bootstrap replicate resamples both the speeches (a speech's queries together) and the trigger keys.
+ */
+export function costWithInterval(plain: Int32Array, marked: readonly (readonly Int32Array[])[], set: RetrievalRounds, resamples = 2000): Record<string, CostEstimate> {
   const speechOfQuery = set.rounds.flatMap((round) => round.map((i) => set.speechOf[i] as number));
+  const keys = marked.length;
   const out: Record<string, CostEstimate> = {};
   for (const k of KS) {
     const plainHits = new Float64Array(set.speeches);
-    const markedHits = new Float64Array(set.speeches);
+    // markedHits[g * speeches + s]: hits of speech s's queries under trigger key g, mean over its accounts.
+    const markedHits = new Float64Array(keys * set.speeches);
     speechOfQuery.forEach((s, q) => {
       if ((plain[q] as number) < 0) return;
       plainHits[s] = (plainHits[s] as number) + ((plain[q] as number) < k ? 1 : 0);
-      markedHits[s] = (markedHits[s] as number) + marked.reduce((sum, ranks) => sum + ((ranks[q] as number) < k ? 1 : 0), 0) / marked.length;
+      marked.forEach((accounts, g) => {
+        markedHits[g * set.speeches + s] = (markedHits[g * set.speeches + s] as number) + accounts.reduce((sum, ranks) => sum + ((ranks[q] as number) < k ? 1 : 0), 0) / accounts.length;
+      });
     });
-    const cost = (weights: ArrayLike<number>) => {
+    const cost = (speechWeights: ArrayLike<number>, keyWeights: ArrayLike<number>) => {
+      let keyTotal = 0;
+      for (let g = 0; g < keys; g++) keyTotal += keyWeights[g] as number;
       let p = 0;
       let m = 0;
       for (let s = 0; s < set.speeches; s++) {
-        p += (weights[s] as number) * (plainHits[s] as number);
-        m += (weights[s] as number) * (markedHits[s] as number);
+        const w = speechWeights[s] as number;
+        if (w === 0) continue;
+        let hits = 0;
+        for (let g = 0; g < keys; g++) hits += (keyWeights[g] as number) * (markedHits[g * set.speeches + s] as number);
+        p += w * (plainHits[s] as number);
+        m += (w * hits) / keyTotal;
       }
       return p === 0 ? 0 : (p - m) / p;
     };
     const draw = keyedUniform(`bootstrap/${k}`);
-    const samples = Array.from({ length: resamples }, () => {
-      const weights = new Float64Array(set.speeches);
-      for (let i = 0; i < set.speeches; i++) weights[Math.floor(draw() * set.speeches)] += 1;
-      return cost(weights);
-    }).sort((a, b) => a - b);
+    const resample = (n: number) => {
+      const weights = new Float64Array(n);
+      for (let i = 0; i < n; i++) weights[Math.floor(draw() * n)] += 1;
+      return weights;
+    };
+    const samples = Array.from({ length: resamples }, () => cost(resample(set.speeches), resample(keys))).sort((a, b) => a - b);
     const queries = speechOfQuery.filter((_, q) => (plain[q] as number) >= 0).length;
     const sum = (a: Float64Array) => a.reduce((s, x) => s + x, 0);
     out[String(k)] = {
       recallPlain: round(sum(plainHits) / queries),
-      recallMarked: round(sum(markedHits) / queries),
-      relativeCost: round(cost(new Float64Array(set.speeches).fill(1))),
+      recallMarked: round(sum(markedHits) / keys / queries),
+      relativeCost: round(cost(new Float64Array(set.speeches).fill(1), new Float64Array(keys).fill(1))),
       ci95: [round(samples[Math.floor(0.025 * resamples)] as number), round(samples[Math.ceil(0.975 * resamples) - 1] as number)],
     };
   }
@@ -136,9 +167,10 @@ export function costWithInterval(plain: Int32Array, marked: readonly Int32Array[
 }
 
 /** The plain side, checked against retrieval-eval's own recallAtK on every round (same protocol, same numbers). */
-export function plainRanks(model: TextEmbedder, set: RetrievalRounds): { vectors: Float32Array[]; ranks: Int32Array; middleRound: Record<string, number> } {
+export function plainRanks(model: TextEmbedder, set: RetrievalRounds) {
   const vectors = model.embed(set.texts);
-  const ranks = firstHitRanks(vectors, set);
+  const scores = roundScores(vectors, set);
+  const ranks = firstHitRanks(vectors, set, scores, new Uint8Array(set.texts.length));
   let q = 0;
   let middleRound: Record<string, number> = {};
   set.rounds.forEach((round, r) => {
@@ -155,7 +187,7 @@ export function plainRanks(model: TextEmbedder, set: RetrievalRounds): { vectors
     }
     if (r === Math.floor(set.rounds.length / 2)) middleRound = reference.recallAt;
   });
-  return { vectors, ranks, middleRound };
+  return { vectors, scores, ranks, middleRound };
 }
 
 export interface MarkCandidate {
@@ -173,25 +205,25 @@ export function embeddingRetrievalCost(model: TextEmbedder, name: string, candid
   const results: Record<string, unknown> = {};
   for (const [label, { params, note }] of Object.entries(candidates)) {
     let touched = 0;
-    const marked: Int32Array[] = [];
+    const marked: Int32Array[][] = [];
     for (let m = 0; m < options.masters; m++) {
       const sets = triggerSets(embeddingTriggerKey(`bench-watermark-master-${m}`, 1), params);
       const weights = set.texts.map((t) => triggerWeights(t, sets, params));
-      touched += weights.filter((w) => w.some((x) => x > 0)).length / set.texts.length / options.masters;
-      for (let a = 0; a < options.accounts; a++) {
-        const directions = targetDirections(createHash('sha256').update(`bench-account-${m}-${a}`).digest(), model.dimensions, params.directions);
-        const vectors = plain.vectors.map((v, i) => {
-          const w = weights[i] as number[];
-          return w.some((x) => x > 0) ? Float32Array.from(markEmbedding(Array.from(v), w, directions)) : v;
-        });
-        marked.push(firstHitRanks(vectors, set));
-      }
+      const changed = Uint8Array.from(weights, (w) => (w.some((x) => x > 0) ? 1 : 0));
+      touched += changed.reduce((s, c) => s + c, 0) / set.texts.length / options.masters;
+      marked.push(
+        Array.from({ length: options.accounts }, (_, a) => {
+          const directions = targetDirections(createHash('sha256').update(`bench-account-${m}-${a}`).digest(), model.dimensions, params.directions);
+          const vectors = plain.vectors.map((v, i) => (changed[i] ? Float32Array.from(markEmbedding(Array.from(v), weights[i] as number[], directions)) : v));
+          return firstHitRanks(vectors, set, plain.scores, changed);
+        }),
+      );
     }
     results[label] = { params, ...(note ? { note } : {}), passagesWithTrigger: round(touched, 4), cost: costWithInterval(plain.ranks, marked, set) };
   }
   return {
     model: name,
-    protocol: `retrieval-eval's protocol (8 evenly spaced passages per held-out speech, each querying the rest of its set) repeated over ${options.rounds} phase-shifted rounds; cost averaged over ${options.masters} trigger keys × ${options.accounts} accounts; 95% interval = paired bootstrap over speeches`,
+    protocol: `retrieval-eval's protocol (8 evenly spaced passages per held-out speech, each querying the rest of its set) repeated over ${options.rounds} phase-shifted rounds; cost averaged over ${options.masters} trigger keys × ${options.accounts} accounts; 95% interval = paired bootstrap over speeches and trigger keys`,
     speeches: set.speeches,
     rounds: options.rounds,
     queries: plain.ranks.filter((r) => r >= 0).length,

@@ -3,7 +3,7 @@
  * with and without the mark in the same run, and how the detection tests behave on real model outputs.
  *   - classifier: held-out SpamAssassin accuracy of classifier-teacher, plain vs DAWN (default fraction), per account;
  *   - embedding: held-out SOTU retrieval recall@1/5/10 of the embedder, plain vs trigger-marked, over 13 rounds of
- *     retrieval-eval's protocol and 20 keys, with paired bootstrap intervals (watermark-proxy-embedding-quality.ts);
+ *     retrieval-eval's protocol and 60 trigger keys × 2 accounts, with paired bootstrap intervals (watermark-proxy-embedding-quality.ts);
  *   - lexical: bits per character of the Moby-Dick LM (lm-teacher) on held-out prose, plain vs synonym-marked, and
  *     the share of words changed;
  *   - detection on real outputs: the marked embedder itself vs an independent embedder (p-values over 100 keys);
@@ -91,13 +91,14 @@ function embeddingCost(model: TextEmbedder, name: string) {
     name,
     {
       default: { params: base },
-      twelveTriggers: { params: { ...base, triggers: 12 } },
-      tenTriggersTwoDirections: { params: { triggers: 10, directions: 2, maxTriggers: 4 } },
+      weakerMix: { params: { ...base, maxTriggers: 6 } },
+      tenTriggers: { params: { ...base, triggers: 10 }, note: 'the default for a few hours on 2026-11-27' },
+      twoPerDirection: { params: { triggers: 8, directions: 4, maxTriggers: 4 } },
       twentyTriggers: { params: { triggers: 20, directions: 4, maxTriggers: 4 }, note: 'EmbMarker-sized; the default before 2026-11-27' },
       twentyTriggersM8: { params: { triggers: 20, directions: 4, maxTriggers: 8 } },
       twentyTriggersM12: { params: { triggers: 20, directions: 4, maxTriggers: 12 } },
     },
-    { rounds: flagValue('quality-rounds', 13), masters: 5, accounts: 4 },
+    { rounds: flagValue('quality-rounds', 13), masters: flagValue('quality-keys', 60), accounts: 2 },
   );
 }
 

@@ -50,11 +50,11 @@ export const WatermarkSchema = z
       .strictObject({
         enabled: z.boolean().default(false),
         /**
-         * Trigger words (keyed by the master, shared by every account so one probe set tests them all). 10 touch ~7%
-         * of passages; EmbMarker's 20 touched 13.5% and cost ~0.85% recall@10 (bench watermark-proxy --only=quality).
+         * Trigger words (keyed by the master, shared by every account so one probe set tests them all). 8 touch ~5%
+         * of passages; EmbMarker's 20 touched 13% and cost ~1.1% recall@5 (bench watermark-proxy --only=quality).
          */
-        triggers: z.number().int().min(4).max(200).default(10),
-        /** Target directions per account, each with its own trigger subset (WARDEN); keep ≥ 5 triggers per subset. */
+        triggers: z.number().int().min(4).max(200).default(8),
+        /** Target directions per account, each with its own trigger subset (WARDEN); keep ≥ 4 triggers per subset. */
         directions: z.number().int().min(1).max(16).default(2),
         /** Distinct triggers of a subset that give a direction its full weight (EmbMarker's m). */
         maxTriggers: z.number().int().min(1).max(16).default(4),

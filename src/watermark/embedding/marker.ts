@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export interface EmbeddingMarkParams {
-  /** Trigger words drawn from the vocabulary (EmbMarker: 20; here 10, see DEFAULT_EMBEDDING_PARAMS). */
+  /** Trigger words drawn from the vocabulary (EmbMarker: 20; here 8, see DEFAULT_EMBEDDING_PARAMS). */
   triggers: number;
   /** Target directions, each with its own trigger subset (WARDEN: several; here 2). */
   directions: number;
@@ -22,11 +22,11 @@ export interface EmbeddingMarkParams {
 }
 
 /**
- * Half of EmbMarker's triggers, five per direction: ~7% of passages move, each as far as before. Lighter marks lost
- * the distilled copy instead (a 1/12 mix: p = 0.02; two triggers per direction: p = 2e-5 in one of four runs);
+ * 8 triggers, four per direction: ~5% of passages move, each as far as with EmbMarker's 20. Lighter marks lost the
+ * distilled copy instead (a 1/12 mix: p = 0.02; 1/6: p < 1e-6 in 2 of 4 runs; two triggers per direction: 3 of 4);
  * docs/watermark-proxy.md has the measurements.
  */
-export const DEFAULT_EMBEDDING_PARAMS: EmbeddingMarkParams = { triggers: 10, directions: 2, maxTriggers: 4 };
+export const DEFAULT_EMBEDDING_PARAMS: EmbeddingMarkParams = { triggers: 8, directions: 2, maxTriggers: 4 };
 
 const VocabularySchema = z.object({ source: z.string(), words: z.array(z.string().regex(/^[a-z]+$/)).min(100) });
 let vocabulary: readonly string[] | undefined;
