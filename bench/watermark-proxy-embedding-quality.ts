@@ -1,14 +1,15 @@
 /**
  * What the embedding mark costs honest retrieval, measured finely enough to resolve 1%. The issue's metric is
  * retrieval-eval's recall@k on held-out State of the Union speeches with 8 evenly spaced passages per speech (392
- * queries, so one query is ~0.45% relative: too coarse). Here the same protocol is repeated over `rounds` retrieval
- * sets: round r takes, from every held-out speech (the test years of splitSpeechesByYear, never seen by
- * embedder-teacher), the 8 passages at phase (r + ½) / rounds of eight equal stretches — the middle round is
- * exactly retrieval-eval's set, the others shift the picks so most passages of longer speeches get used. Every
- * passage of a round queries the other passages of that round, plain and marked (per account), and the paired
- * difference is bootstrapped by speech (a speech's queries move together: marking one passage changes the ranks
- * of many queries of its speech) and by trigger key (the key decides which passages are marked, and from one key to
- * the next the cost moves by ±2%, so many keys are averaged).
+ * queries, so one query is 0.45% (recall@10) to 3% (recall@1) relative: too coarse). Here the same protocol is
+ * repeated over `rounds` retrieval sets: round r takes, from every held-out speech (the test years of
+ * splitSpeechesByYear, never seen by embedder-teacher), the 8 passages at phase (r + ½) / rounds of eight equal
+ * stretches — the middle round is exactly retrieval-eval's set, the others use other passages (8 × rounds per
+ * speech at most; short speeches repeat theirs). Every passage of a round queries the other passages of that
+ * round, plain and marked (per account), and the paired difference is bootstrapped by speech (a speech's queries
+ * move together: marking one passage changes the ranks of many queries of its speech) and by trigger key (the key
+ * decides which passages are marked; from one key to the next the cost moves by ±2%, so many keys are averaged,
+ * after which the speeches dominate the interval's width).
  */
 import { createHash } from 'node:crypto';
 import type { TextEmbedder } from '../src/ml/contracts.ts';
