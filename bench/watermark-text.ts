@@ -19,11 +19,11 @@ import { logSoftmax, sampleNext } from '../src/serve/sampler.ts';
 import { detectText } from '../src/watermark/text/detect.ts';
 import { greenMask, kgwProcessor } from '../src/watermark/text/kgw.ts';
 
-const DELTAS = [0, 0.25, 0.5, 1, 1.5, 2];
+const DELTAS = [0, 0.25, 0.35, 0.5, 1, 1.5, 2];
 const GAMMA = 0.25;
 const KEYS = [0, 1, 2, 3].map((i) => createHash('sha256').update(`bench-text-account-${i}`).digest());
 const WINDOWS = 120;
-const GENERATION_DELTAS = [0, 0.5, 1, 2];
+const GENERATION_DELTAS = [0, 0.35, 0.5, 1, 2];
 const COMPLETIONS = 50;
 const LENGTH = 80;
 const round = (x: number, digits = 5) => Math.round(x * 10 ** digits) / 10 ** digits;
