@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   detectors: async () => (await import('./detectors.ts')).runDetectorsBench(),
   'watermark-proxy': async () => (await import('./watermark-proxy.ts')).runWatermarkProxyBench(),
   'watermark-text': async () => (await import('./watermark-text.ts')).runWatermarkTextBench(),
+  'watermark-probe-length': async () => (await import('./watermark-probe-length.ts')).runWatermarkProbeLengthBench(),
   watermark: async () => (await import('./watermark.ts')).runWatermarkBench(),
   detect: async () => (await import('./detect.ts')).runDetectBench(),
   'detect-replay': async () => (await import('./detect-replay.ts')).runDetectReplay(),

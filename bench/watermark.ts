@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--probe-tokens=100] [--delta=2] [--steps=200] [--accounts=100]
+ * `npm run bench -- watermark [--responses=2000] [--chars=100] [--probes=1000] [--probe-tokens=50] [--delta=2] [--steps=200] [--accounts=100]
  *   [--attribution-trials=100] [--seed=1] [--leaker=37] [--unmarked] [--name=watermark] [--work=DIR]`:
  * the text radioactivity target of issue 6, through the real pieces.
  *   1. models/lm-teacher in the model server (worker thread, trusting the gateway) with the KGW mark at δ;
@@ -37,11 +37,11 @@ import { openMemoryStores } from '../src/store/memory/index.ts';
 import { WatermarkKeyring } from '../src/watermark/keys.ts';
 import { detectText } from '../src/watermark/text/detect.ts';
 import type { VerifyMethod } from '../src/watermark/verify/method.ts';
-import { createTextVerifyMethod } from '../src/watermark/verify/text-method.ts';
+import { createTextVerifyMethod, DEFAULT_PROBE_TOKENS } from '../src/watermark/verify/text-method.ts';
 import { runVerify } from '../src/watermark/verify/verify.ts';
 import { flag, harvestInto, round, timed } from './distill-bench/common.ts';
 
-const MASTER = 'bench-watermark-text-master-secret-0123456789';
+export const MASTER = 'bench-watermark-text-master-secret-0123456789';
 const API_SECRET = 'bench-watermark-api-secret-0123456789abcdef';
 const ACTION = { actor: 'bench', action: 'setup', target: '-', details: {} };
 const log = (m: string) => process.stderr.write(`[watermark] ${m}\n`);
@@ -57,8 +57,8 @@ export async function runWatermarkBench(): Promise<unknown> {
   // Attribution asks which account marked the student: with no mark there is nothing to attribute.
   const attributionTrials = unmarked ? 0 : flag('attribution-trials', 100);
   const seed = flag('seed', 1);
-  // Tokens each probe answer asks for (`moat verify --probe-tokens`): evidence grows with tokens scored, not queries.
-  const probeTokens = flag('probe-tokens', 100);
+  // Tokens each probe answer asks for (`moat verify --probe-tokens`).
+  const probeTokens = flag('probe-tokens', DEFAULT_PROBE_TOKENS);
   const name = stringFlag('name') ?? 'watermark';
   if (!/^[a-z0-9][a-z0-9-]*$/.test(name)) throw new Error(`--name must be lower-case letters, digits and dashes: ${name}`);
   const started = performance.now();
@@ -208,7 +208,7 @@ export async function runWatermarkBench(): Promise<unknown> {
     const deduplicated = await evaluate(tests.deduplicated);
     const result = {
       bench: 'watermark',
-      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes}${probeTokens === 100 ? '' : ` --probe-tokens=${probeTokens}`} --delta=${delta} --steps=${steps} --accounts=${accounts}${unmarked ? ' --unmarked' : ` --attribution-trials=${attributionTrials}`} --seed=${seed} --leaker=${leaker}${name === 'watermark' ? '' : ` --name=${name}`}`,
+      command: `npm run bench -- watermark --responses=${responses} --chars=${chars} --probes=${probes}${probeTokens === DEFAULT_PROBE_TOKENS ? '' : ` --probe-tokens=${probeTokens}`} --delta=${delta} --steps=${steps} --accounts=${accounts}${unmarked ? ' --unmarked' : ` --attribution-trials=${attributionTrials}`} --seed=${seed} --leaker=${leaker}${name === 'watermark' ? '' : ` --name=${name}`}`,
       settings: { responses, chars, probes, probeTokens, delta: unmarked ? null : delta, textWatermark: !unmarked, seed, leaker, gamma: 0.25, contextWidth: 1, steps, accounts, probeTemperature: 0.5, student: 'lm-student-s fine-tuned (distillInto, top-k KD)' },
       harvest: { records: all.length, reused: reuse, seconds: harvest.seconds, teacherGreenFraction: round(harvestMark.greenFraction), teacherZ: round(harvestMark.z, 2) },
       studentTraining: { steps: trained.value.result.steps, seconds: trained.seconds },

@@ -16,9 +16,15 @@ import { referenceResiduals } from '../text/reference-residuals.ts';
 import { type ResidualWeights, scoreResiduals } from '../text/residual-test.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
 
-/** Prompt length in characters and default completion length in tokens (characters for the built-in LMs). */
+/** Prompt length in characters (the prompts are natural prose from held-out chapters). */
 const PROMPT_CHARS = 40;
-export const DEFAULT_PROBE_TOKENS = 100;
+/**
+ * Default completion length in tokens (characters for the built-in LMs). Short on purpose: a student learns the mark
+ * where it learnt to imitate, right after a natural prompt; further on it writes from its own drifting text and the
+ * evidence per token falls. On three distilled students, scoring the first 50 characters of each answer gave z 6.1,
+ * 7.2 and 6.8 where all 100 gave 3.9, 6.4 and 5.4 (and 200 gave 2.4): `npm run bench -- watermark-probe-length`.
+ */
+export const DEFAULT_PROBE_TOKENS = 50;
 /**
  * Probes sample below temperature 1: a student's learned green bias sits in the order of its most likely
  * continuations, which low-temperature samples concentrate on (measured on the tiny end-to-end student: green share
@@ -66,10 +72,7 @@ export interface TextReference {
 type Answers = Parameters<VerifyMethod<string>['score']>[0];
 
 export interface TextVerifyOptions {
-  /**
-   * Tokens each probe asks for. The evidence grows with the tokens scored (z about as √tokens), while the limit that
-   * matters to a suspect's operator is usually queries; longer answers buy power without more probes.
-   */
+  /** Tokens each probe asks for (default DEFAULT_PROBE_TOKENS; see there why longer is not better). */
   probeTokens?: number;
 }
 
