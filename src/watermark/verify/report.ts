@@ -38,8 +38,17 @@ export interface EvidenceReport {
   calibrated: CalibratedResult;
   calibration: { independentKeys: NullCalibration; referenceModels: TargetReport[] };
   accounts: (KeyScore & { rank: number })[] | null;
+  /** With --accounts: the top account's p-values corrected for having picked the best of `keys` (the verdict's). */
+  familywise: Familywise | null;
   alpha: number;
   verdict: string;
+}
+
+export interface Familywise {
+  keys: number;
+  method: 'Bonferroni';
+  pValue: number;
+  calibratedPValue: number;
 }
 
 export function writeReport(outDir: string, report: EvidenceReport): { json: string; markdown: string } {
@@ -96,7 +105,14 @@ export function renderMarkdown(r: EvidenceReport): string {
     lines.push('');
   }
   if (r.accounts) {
-    lines.push('## Accounts ranked by the strength of their mark', '', '| rank | account | key id | statistic | p-value |', '|---|---|---|---|---|');
+    lines.push('## Accounts ranked by the strength of their mark', '');
+    if (r.familywise) {
+      lines.push(
+        `The top account is the best of ${r.familywise.keys} keys, so the verdict uses its p-values multiplied by ${r.familywise.keys} (${r.familywise.method}): p = ${p(r.familywise.pValue)}, calibrated p = ${p(r.familywise.calibratedPValue)}. The p-values below are each key's own.`,
+        '',
+      );
+    }
+    lines.push( '| rank | account | key id | statistic | p-value |', '|---|---|---|---|---|');
     for (const a of r.accounts.slice(0, 20)) lines.push(`| ${a.rank} | ${a.accountId} | \`${a.keyId}\` | ${n(a.statistic)} | ${p(a.pValue)} |`);
     if (r.accounts.length > 20) lines.push(`| … | ${r.accounts.length - 20} more in report.json | | | |`);
     lines.push('');

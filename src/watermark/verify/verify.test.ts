@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { parseConfig } from '../../config/load.ts';
 import { WatermarkKeyring } from '../keys.ts';
+import { normalUpperTail } from '../stats.ts';
 import { readRecords, SuspectUnreachable } from './prober.ts';
-import { writeReport } from './report.ts';
+import { renderMarkdown, writeReport } from './report.ts';
 import { type FakeSuspect, startFakeSuspect } from './testing.ts';
 import { createTextVerifyMethod } from './text-method.ts';
 import { runVerify, type VerifyOptions } from './verify.ts';
@@ -94,3 +95,46 @@ describe('moat verify (text)', () => {
     await assert.rejects(runVerify({ ...o, probes: 30 }), /other settings/);
   });
 });
+
+describe('moat verify --accounts: the verdict on the best of K keys', () => {
+  // A method that scores every key near the null except one, at p = 1e-4: significant alone at α = 1e-3, not as
+  // the best of 20 (20 · 1e-4 = 2e-3), which is how often an innocent model would show such a best key by chance.
+  const special = accounts[2] as string;
+  const fixed: VerifyOptions['method'] = {
+    ...method,
+    score(_answers, key) {
+      const z = key.keyId === special ? normalUpperTailInverse(1e-4) : (key.key.readUInt32BE(0) / 2 ** 32 - 0.5) * 2;
+      return { statisticName: 'z', statistic: z, pValue: normalUpperTail(z), scored: 1, details: {} };
+    },
+  };
+  const many = [...accounts, ...Array.from({ length: 16 }, (_, i) => ring.keyIdFor(`acct_extra_${i}`))];
+
+  it('adjusts the top account for the number of keys ranked (Bonferroni), and not a single key', async () => {
+    const plain = await startFakeSuspect({});
+    try {
+      const ranked = await runVerify(options(plain.url, { method: fixed, keyIds: many, rankAccounts: true, probes: 20 }));
+      assert.equal(ranked.accounts?.[0].keyId, special);
+      assert.ok(Math.abs((ranked.result.pValue - 1e-4) / 1e-4) < 1e-6);
+      assert.deepEqual({ keys: ranked.familywise?.keys, method: ranked.familywise?.method }, { keys: 20, method: 'Bonferroni' });
+      assert.ok(Math.abs(((ranked.familywise?.pValue ?? 0) - 2e-3) / 2e-3) < 1e-6);
+      assert.match(ranked.verdict, /^no evidence of the top-ranked account's key \(best of 20, Bonferroni-adjusted\)/);
+      assert.match(renderMarkdown(ranked), /best of 20 keys, so the verdict uses its p-values multiplied by 20/);
+      const single = await runVerify(options(plain.url, { method: fixed, keyIds: [special], probes: 20 }));
+      assert.equal(single.familywise, null);
+      assert.match(single.verdict, /^watermark of this key detected/);
+    } finally {
+      await plain.close();
+    }
+  });
+});
+
+function normalUpperTailInverse(p: number): number {
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 200; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalUpperTail(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

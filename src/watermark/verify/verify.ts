@@ -9,7 +9,7 @@ import { type ResolvedKey, WatermarkKeyError, type WatermarkKeyring } from '../k
 import { calibrate, calibrateOnKeys, independentKeys } from './calibration.ts';
 import { GarbageAnswer, type Probe, type VerifyMethod } from './method.ts';
 import { type ProbeRecord, type ProberOptions, probeSuspect } from './prober.ts';
-import type { AnswerCounts, EvidenceReport, KeyScore, TargetReport } from './report.ts';
+import type { AnswerCounts, EvidenceReport, Familywise, KeyScore, TargetReport } from './report.ts';
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError';
@@ -75,6 +75,7 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
   const alpha = options.alpha ?? 1e-3;
   const calibrated = calibrate(primary.statistic, nullScores);
   const incomplete = suspect.counts.failed > 0;
+  const familywise = options.rankAccounts ? familywiseOf(primary.pValue, calibrated.calibratedPValue, keys.length) : null;
   return {
     createdAt: new Date().toISOString(),
     method: { modality: method.modality, description: method.description },
@@ -86,9 +87,21 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
     calibrated,
     calibration: { independentKeys: calibration, referenceModels: references },
     accounts: options.rankAccounts ? ranking.map((s, i) => ({ rank: i + 1, ...s })) : null,
+    familywise,
     alpha,
-    verdict: verdictOf(primary.pValue, calibrated.calibratedPValue, alpha, options.rankAccounts, incomplete),
+    verdict: familywise
+      ? verdictOf(familywise.pValue, familywise.calibratedPValue, alpha, `the top-ranked account's key (best of ${keys.length}, Bonferroni-adjusted)`, incomplete)
+      : verdictOf(primary.pValue, calibrated.calibratedPValue, alpha, 'this key', incomplete),
   };
+}
+
+/**
+ * Ranking K accounts and naming the best is K tests: under the null the best of K p-values falls below α about K·α
+ * of the time (with 100 accounts, one innocent model in ten would be "detected" at α = 0.001). The verdict on the
+ * top-ranked account therefore uses Bonferroni's K·p, which holds whatever the dependence between the keys' tests.
+ */
+function familywiseOf(pValue: number, calibratedPValue: number, keys: number): Familywise {
+  return { keys, method: 'Bonferroni', pValue: Math.min(1, pValue * keys), calibratedPValue: Math.min(1, calibratedPValue * keys) };
 }
 
 function resolveOrRefuse(keyring: WatermarkKeyring, keyId: string): ResolvedKey {
@@ -163,8 +176,7 @@ function checkRunFile(options: VerifyOptions, probes: readonly Probe[]): void {
   writeFileSync(file, JSON.stringify(run, null, 2));
 }
 
-function verdictOf(pValue: number, calibratedPValue: number, alpha: number, ranked: boolean, incomplete: boolean): string {
-  const subject = ranked ? "the top-ranked account's key" : 'this key';
+function verdictOf(pValue: number, calibratedPValue: number, alpha: number, subject: string, incomplete: boolean): string {
   const partial = incomplete ? ' (partial: some probes got no answer; run again to resume)' : '';
   if (pValue < alpha && calibratedPValue < alpha) return `watermark of ${subject} detected: p = ${fmt(pValue)} (calibrated ${fmt(calibratedPValue)}) < α = ${alpha}${partial}`;
   if (pValue < alpha) return `textbook p = ${fmt(pValue)} < α but the calibrated p = ${fmt(calibratedPValue)} is not: inconclusive${partial}`;
