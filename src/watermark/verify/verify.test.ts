@@ -117,7 +117,7 @@ describe('moat verify --accounts: the verdict on the best of K keys', () => {
       assert.ok(Math.abs((ranked.result.pValue - 1e-4) / 1e-4) < 1e-6);
       assert.deepEqual({ keys: ranked.familywise?.keys, method: ranked.familywise?.method }, { keys: 20, method: 'Bonferroni' });
       assert.ok(Math.abs(((ranked.familywise?.pValue ?? 0) - 2e-3) / 2e-3) < 1e-6);
-      assert.match(ranked.verdict, /^no evidence of the top-ranked account's key \(best of 20, Bonferroni-adjusted\)/);
+      assert.match(ranked.verdict, /^no evidence of the top-ranked account's key's watermark: p = 0\.0020 \(best of 20, Bonferroni-adjusted\) ≥ α/);
       assert.match(renderMarkdown(ranked), /best of 20 keys, so the verdict uses its p-values multiplied by 20/);
       const single = await runVerify(options(plain.url, { method: fixed, keyIds: [special], probes: 20 }));
       assert.equal(single.familywise, null);

@@ -90,7 +90,7 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
     familywise,
     alpha,
     verdict: familywise
-      ? verdictOf(familywise.pValue, familywise.calibratedPValue, alpha, `the top-ranked account's key (best of ${keys.length}, Bonferroni-adjusted)`, incomplete)
+      ? verdictOf(familywise.pValue, familywise.calibratedPValue, alpha, "the top-ranked account's key", incomplete, ` (best of ${keys.length}, Bonferroni-adjusted)`)
       : verdictOf(primary.pValue, calibrated.calibratedPValue, alpha, 'this key', incomplete),
   };
 }
@@ -176,11 +176,11 @@ function checkRunFile(options: VerifyOptions, probes: readonly Probe[]): void {
   writeFileSync(file, JSON.stringify(run, null, 2));
 }
 
-function verdictOf(pValue: number, calibratedPValue: number, alpha: number, subject: string, incomplete: boolean): string {
+function verdictOf(pValue: number, calibratedPValue: number, alpha: number, subject: string, incomplete: boolean, adjusted = ''): string {
   const partial = incomplete ? ' (partial: some probes got no answer; run again to resume)' : '';
-  if (pValue < alpha && calibratedPValue < alpha) return `watermark of ${subject} detected: p = ${fmt(pValue)} (calibrated ${fmt(calibratedPValue)}) < α = ${alpha}${partial}`;
-  if (pValue < alpha) return `textbook p = ${fmt(pValue)} < α but the calibrated p = ${fmt(calibratedPValue)} is not: inconclusive${partial}`;
-  return `no evidence of ${subject}'s watermark: p = ${fmt(pValue)} ≥ α = ${alpha}${partial}`;
+  if (pValue < alpha && calibratedPValue < alpha) return `watermark of ${subject} detected: p = ${fmt(pValue)} (calibrated ${fmt(calibratedPValue)})${adjusted} < α = ${alpha}${partial}`;
+  if (pValue < alpha) return `textbook p = ${fmt(pValue)}${adjusted} < α but the calibrated p = ${fmt(calibratedPValue)} is not: inconclusive${partial}`;
+  return `no evidence of ${subject}'s watermark: p = ${fmt(pValue)}${adjusted} ≥ α = ${alpha}${partial}`;
 }
 
 export function fmt(p: number): string {
