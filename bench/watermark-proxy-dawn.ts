@@ -11,7 +11,14 @@ import { harvestDistilVerify, startMarkedStack } from './watermark-proxy-stack.t
 
 const MASTER = 'bench-dawn-master-secret-0123456789abcdefgh';
 
-export async function dawnEndToEnd(options: { queries: number; accounts: number; steps: number; controlFraction: number }): Promise<Record<string, unknown>> {
+export async function dawnEndToEnd(options: {
+  queries: number;
+  accounts: number;
+  steps: number;
+  controlFraction: number;
+  marginBand: { min: number; max: number };
+  bandShare: number;
+}): Promise<Record<string, unknown>> {
   const model = 'moat-classifier-teacher';
   const stack = await startMarkedStack({
     tmpPrefix: 'moat-wm-dawn-',
@@ -19,7 +26,7 @@ export async function dawnEndToEnd(options: { queries: number; accounts: number;
     teacherDir: 'models/classifier-teacher',
     model,
     kind: 'classification',
-    marks: { classifier: { enabled: true, controlFraction: options.controlFraction } },
+    marks: { classifier: { enabled: true, controlFraction: options.controlFraction, marginBand: options.marginBand, bandShare: options.bandShare } },
     accounts: options.accounts,
   });
   try {

@@ -22,7 +22,8 @@ import { sotuEmbedderData } from '../src/ml/models/embedder/sotu-corpus.ts';
 import { heldOutScore } from '../src/ml/models/lm/evaluate.ts';
 import { CharLm } from '../src/ml/models/lm/model.ts';
 import { loadModel, loadTrainableModel } from '../src/ml/registry.ts';
-import { dawnRole, keyedWrongLabel } from '../src/watermark/classifier/dawn.ts';
+import { parseConfig } from '../src/config/load.ts';
+import { dawnRole, keyedWrongLabel, teacherMargin } from '../src/watermark/classifier/dawn.ts';
 import { embeddingProbes, scoreEmbedding } from '../src/watermark/embedding/detect.ts';
 import { DEFAULT_EMBEDDING_PARAMS, embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../src/watermark/embedding/marker.ts';
 import { markText } from '../src/watermark/lexical/marker.ts';
@@ -58,11 +59,15 @@ async function classifierCost() {
   const truth = test.map((e) => model.labels[e.label] as string);
   const accuracy = (labels: readonly string[]) => labels.filter((l, i) => l === truth[i]).length / labels.length;
   const plain = accuracy(predicted);
+  const selection = parseConfig({}).watermark.classifier;
+  const probabilitiesOf = (row: readonly number[]) => Object.fromEntries(model.labels.map((l, k) => [l, row[k] ?? 0]));
+  const margins = rows.map((r) => teacherMargin(probabilitiesOf(r)));
+  const inBand = margins.filter((m) => m >= selection.marginBand.min && m <= selection.marginBand.max).length / margins.length;
   const perAccount = Array.from({ length: ACCOUNTS }, (_, a) => {
     const key = accountKey(a);
     const served = predicted.map((label, i) => {
       const text = test[i]?.text ?? '';
-      return dawnRole(key, text, 0.005, 0) === 'watermark' ? keyedWrongLabel(key, text, model.labels, label) : label;
+      return dawnRole(key, text, margins[i], selection) === 'watermark' ? keyedWrongLabel(key, text, model.labels, label) : label;
     });
     return { accuracy: accuracy(served), flipped: served.filter((l, i) => l !== predicted[i]).length };
   });
@@ -70,7 +75,10 @@ async function classifierCost() {
   return {
     model: found.name,
     testExamples: test.length,
-    fraction: 0.005,
+    fraction: selection.fraction,
+    marginBand: selection.marginBand,
+    bandShare: selection.bandShare,
+    inBandShareMeasured: round(inBand, 4),
     accuracyPlain: round(plain),
     accuracyMarkedMean: round(marked),
     relativeCostMean: round(relative(marked, plain)),
@@ -200,18 +208,24 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
   if (only === undefined || only === 'dawn') {
     const queries = flagValue('dawn-queries', 2000);
     const steps = flagValue('dawn-steps', 600);
-    const controls = flagValue('dawn-controls', 0.02);
-    // One entry per harvest size, training length and control share, so runs with different flags sit side by side.
+    const controls = flagValue('dawn-controls', 0.1);
+    // --dawn-band=MIN,MAX,SHARE: the teacher-margin band and its expected traffic share (0,1,1 is classic DAWN).
+    const defaults = parseConfig({}).watermark.classifier;
+    const bandArg = process.argv.find((a) => a.startsWith('--dawn-band='))?.slice('--dawn-band='.length);
+    const [min, max, share] = bandArg ? bandArg.split(',').map(Number) : [defaults.marginBand.min, defaults.marginBand.max, defaults.bandShare];
+    const band = { marginBand: { min: min ?? 0, max: max ?? 1 }, bandShare: share ?? 1 };
+    // One entry per harvest size, training length, control share and band, so runs with different flags sit side by side.
     const runs = (previous.dawnEndToEnd ?? {}) as Record<string, unknown>;
     // --dawn-trials=N repeats the whole run (new accounts, so new keys and new flipped inputs each time).
     const trials = flagValue('dawn-trials', 1);
     const done: Record<string, unknown>[] = [];
-    for (let t = 0; t < trials; t++) done.push(await step(`DAWN end to end ${t + 1}/${trials}`, () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls })));
-    const flags = `${controls === 0.02 ? '' : ` --dawn-controls=${controls}`}${trials === 1 ? '' : ` --dawn-trials=${trials}`}`;
-    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}${flags}`;
-    const name = `${queries}q-${steps}s${controls === 0.02 ? '' : `-${controls}c`}${trials === 1 ? '' : `-${trials}t`}`;
+    for (let t = 0; t < trials; t++) done.push(await step(`DAWN end to end ${t + 1}/${trials}`, () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls, ...band })));
+    const bandFlag = `${band.marginBand.min},${band.marginBand.max},${band.bandShare}`;
+    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps} --dawn-controls=${controls} --dawn-band=${bandFlag}${trials === 1 ? '' : ` --dawn-trials=${trials}`}`;
+    const name = `${queries}q-${steps}s-${controls}c-band${band.marginBand.min}-${band.marginBand.max}${trials === 1 ? '' : `-${trials}t`}`;
     const pValues = done.map((r) => (r.suspect as { pValue: number }).pValue);
-    const entry = trials === 1 ? { command, controlFraction: controls, ...done[0] } : { command, controlFraction: controls, trials: done, pValues, belowOneInAMillion: pValues.filter((p) => p < 1e-6).length, leakerFirst: done.filter((r) => r.leakedAccountRank === 1).length };
+    const settings = { controlFraction: controls, ...band };
+    const entry = trials === 1 ? { command, ...settings, ...done[0] } : { command, ...settings, trials: done, pValues, belowOneInAMillion: pValues.filter((p) => p < 1e-6).length, leakerFirst: done.filter((r) => r.leakedAccountRank === 1).length };
     result.dawnEndToEnd = { ...runs, [name]: entry };
   }
   result.seconds = Math.round((Date.now() - started) / 1000);

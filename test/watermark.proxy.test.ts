@@ -50,7 +50,9 @@ async function startProseUpstream(): Promise<{ url: string; server: Server }> {
       return send({ object: 'list', model: body.model, data, usage: { prompt_tokens: 3, total_tokens: 3 } });
     }
     if (req.url?.endsWith('/classifications')) {
-      const data = inputs.map((t, index) => ({ index, label: labelOf(t), probabilities: labelOf(t) === 'spam' ? { ham: 0.2, spam: 0.8 } : { ham: 0.7, spam: 0.3 } }));
+      // Margins 0.92 and 0.94 fall in DAWN's default band [0.9, 0.999]; ham of odd length is near-certain, outside it.
+      const probabilities = (t: string) => (labelOf(t) === 'spam' ? { ham: 0.04, spam: 0.96 } : t.length % 2 === 0 ? { ham: 0.97, spam: 0.03 } : { ham: 0.9999, spam: 0.0001 });
+      const data = inputs.map((t, index) => ({ index, label: labelOf(t), probabilities: probabilities(t) }));
       return send({ object: 'list', model: body.model, data, usage: { prompt_tokens: 3, completion_tokens: 0, total_tokens: 3 } });
     }
     const chat = req.url?.endsWith('/chat/completions');
@@ -195,5 +197,13 @@ describe('proxy watermarks through the gateway', () => {
     const records = new FileDawnLedger(dawnLedgerFile(dataDir)).list([accounts[0]?.id ?? '']);
     assert.equal(records.filter((r) => r.role === 'watermark').length, flippedAt.length);
     assert.ok(records.filter((r) => r.role === 'control').length > 30);
+    assert.ok(records.every((r) => r.margin !== undefined && r.margin >= 0.9 && r.margin <= 0.999), 'only inputs inside the margin band are selected');
+    // The gateway counts what DAWN did with every answer, so the realised shares can be checked against the config.
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const counted = (selection: string) => Number(new RegExp(`moat_watermark_dawn_inputs_total\\{model="classify",selection="${selection}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0);
+    assert.equal(counted('watermark'), 2 * flippedAt.length, 'flipped on the first ask and again on the second');
+    const outOfBand = inputs.filter((t) => labelOf(t) === 'ham' && t.length % 2 === 1).length;
+    assert.equal(counted('out_of_band'), outOfBand);
+    assert.equal(counted('watermark') + counted('control') + counted('in_band_other') + counted('out_of_band'), inputs.length + flippedAt.length);
   });
 });

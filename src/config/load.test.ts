@@ -59,6 +59,13 @@ describe('loadConfig', () => {
     assert.equal(config.log.level, 'warn');
   });
 
+  it("rejects a DAWN margin band that is empty or rates the band's share cannot hold", () => {
+    assert.throws(() => parseConfig({ watermark: { classifier: { marginBand: { min: 0.99, max: 0.9 } } } }), /marginBand\.min must be below marginBand\.max/);
+    assert.throws(() => parseConfig({ watermark: { classifier: { bandShare: 0.05 } } }), /fraction \+ controlFraction must not exceed bandShare/);
+    const classic = parseConfig({ watermark: { classifier: { marginBand: { min: 0, max: 1 }, bandShare: 1 } } }).watermark.classifier;
+    assert.deepEqual([classic.marginBand, classic.bandShare], [{ min: 0, max: 1 }, 1]);
+  });
+
   it('rejects a model with an invalid base URL', () => {
     assert.throws(() => parseConfig({ models: [{ name: 'm', kinds: ['chat'], baseUrl: 'not a url' }] }), /models\.0\.baseUrl/);
   });

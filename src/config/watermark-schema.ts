@@ -73,6 +73,24 @@ export const WatermarkSchema = z
          * (bench watermark-proxy --only=dawn), 10% gives ~200. The cost is ledger space, not answer quality.
          */
         controlFraction: z.number().min(0).max(0.1).default(0.1),
+        /**
+         * Teacher margins (top probability minus the runner-up's) eligible for either role. A distilled copy memorised
+         * 97% of the flips it trained on below margin 0.99 but 62% at ≥ 0.999, and its disagreements with the teacher
+         * (the controls' errors) sit at small margins (bench watermark-dawn-margin). {min: 0, max: 1} is classic DAWN.
+         */
+        marginBand: z
+          .strictObject({ min: z.number().min(0).max(1).default(0.9), max: z.number().min(0).max(1).default(0.999) })
+          .refine((b) => b.min < b.max, 'marginBand.min must be below marginBand.max')
+          .prefault({}),
+        /**
+         * The share of traffic expected in the band (0.46–0.49 for the built-in classifier-teacher on SpamAssassin).
+         * Inside the band inputs are selected at fraction / bandShare, so the flipped share overall stays near
+         * `fraction` only if this matches the traffic; the gateway counts both (moat_watermark_dawn_inputs_total).
+         */
+        bandShare: z.number().gt(0).max(1).default(0.48),
+      })
+      .refine((c) => c.fraction + c.controlFraction <= c.bandShare, {
+        message: 'watermark.classifier: fraction + controlFraction must not exceed bandShare (they are selection rates inside the band once divided by it)',
       })
       .prefault({}),
   })

@@ -3,6 +3,7 @@
  * what an operator needs to tell "Moat is slow" from "the model is slow".
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DawnTally } from '../watermark/classifier/classifications-response.ts';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
@@ -38,8 +39,25 @@ export class GatewayMetrics {
   });
   readonly activeStreams = new Gauge({ name: 'moat_active_streams', help: 'SSE streams being relayed', registers: [this.registry] });
   readonly limitStoreErrors = new Counter({ name: 'moat_limit_store_errors_total', help: 'Limit store failures', registers: [this.registry] });
+  /** DAWN's realised shares: flipped / all and in band / all, against `fraction` and `bandShare` in the config. */
+  readonly dawnInputs = new Counter({
+    name: 'moat_watermark_dawn_inputs_total',
+    help: 'Classification answers seen by DAWN, by model and selection (watermark, control, in_band_other, out_of_band)',
+    labelNames: ['model', 'selection'] as const,
+    registers: [this.registry],
+  });
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'moat_' });
+  }
+
+  countDawn(model: string, tally: DawnTally): void {
+    const add = (selection: string, n: number) => {
+      if (n > 0) this.dawnInputs.inc({ model, selection }, n);
+    };
+    add('watermark', tally.watermark);
+    add('control', tally.control);
+    add('in_band_other', tally.inBandOther);
+    add('out_of_band', tally.outOfBand);
   }
 }

@@ -81,7 +81,7 @@ export function buildPipeline(d: PipelineDeps): Policy[] {
         },
       }),
       emitDetectionEvent({ bus: d.bus }),
-      watermarkResponses({ config: d.config, logger: d.logger }),
+      watermarkResponses({ config: d.config, logger: d.logger, onDawn: (model, tally) => d.metrics.countDawn(model, tally) }),
       forwardUpstream({
         pools: d.pools,
         onActiveStreams: (delta) => d.metrics.activeStreams.inc(delta),

@@ -13,7 +13,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/schema.ts';
-import { applyDawnToBody, classificationInputs } from '../../watermark/classifier/classifications-response.ts';
+import { applyDawnToBody, classificationInputs, type DawnTally } from '../../watermark/classifier/classifications-response.ts';
 import { type DawnLedger, dawnLedgerFile, FileDawnLedger } from '../../watermark/classifier/ledger.ts';
 import { embeddingInputs, markEmbeddingsBody } from '../../watermark/embedding/embeddings-response.ts';
 import { embeddingTriggerKey, type TriggerSets, triggerSets } from '../../watermark/embedding/marker.ts';
@@ -28,6 +28,8 @@ export interface WatermarkResponsesOptions {
   logger: Logger;
   /** Defaults to the JSON-lines ledger in the data directory. */
   ledger?: DawnLedger;
+  /** Per classification answer: what DAWN did (for the realised flipped and in-band shares). */
+  onDawn?: (model: string, tally: DawnTally) => void;
 }
 
 type Mark = (body: unknown, ctx: GatewayContext, key: Buffer) => boolean;
@@ -69,14 +71,15 @@ export function watermarkResponses(options: WatermarkResponsesOptions): Policy {
     marks.classifications = (body, ctx, key) => {
       const accountId = ctx.principal?.account.id ?? '';
       const model = ctx.request?.route.name ?? '';
-      const flipped = applyDawnToBody(body, classificationInputs(ctx.request?.body.input), key, classifier, (s) => {
+      const tally = applyDawnToBody(body, classificationInputs(ctx.request?.body.input), key, classifier, (s) => {
         try {
           ledger?.record({ keyId: keyIdFor(accountId), accountId, model, ...s, at: ctx.receivedAt });
         } catch (err) {
           options.logger.error({ err }, 'watermark ledger write failed');
         }
       });
-      return flipped > 0;
+      options.onDawn?.(model, tally);
+      return tally.watermark > 0;
     };
   }
 

@@ -2,12 +2,7 @@
  * DAWN on a `/v1/classifications` answer (`data[i] = {index, label, probabilities}`): watermark inputs get their
  * keyed wrong label, watermark and control inputs are handed to `onSelected` for the ledger.
  */
-import { dawnRole, flipAnswer, keyedWrongLabel, type LabelAnswer } from './dawn.ts';
-
-export interface DawnParams {
-  fraction: number;
-  controlFraction: number;
-}
+import { type DawnSelection, dawnRole, flipAnswer, keyedWrongLabel, type LabelAnswer, teacherMargin } from './dawn.ts';
 
 export interface SelectedInput {
   role: 'watermark' | 'control';
@@ -15,6 +10,8 @@ export interface SelectedInput {
   served: string;
   trueLabel: string;
   labels: string[];
+  /** The upstream's margin (top probability minus the runner-up's), which decided eligibility. */
+  margin: number;
 }
 
 /** Classification inputs by index. */
@@ -23,27 +20,38 @@ export function classificationInputs(input: unknown): (string | null)[] {
   return Array.isArray(input) ? input.map((x) => (typeof x === 'string' ? x : null)) : [];
 }
 
-/** Applies DAWN in place; returns how many answers were flipped. */
-export function applyDawnToBody(body: unknown, inputs: readonly (string | null)[], accountKey: Buffer, params: DawnParams, onSelected: (s: SelectedInput) => void): number {
-  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return 0;
-  let flipped = 0;
+/** How a response's answers fared: flipped, kept as controls, in the band but unselected, outside the band. */
+export interface DawnTally {
+  watermark: number;
+  control: number;
+  inBandOther: number;
+  outOfBand: number;
+}
+
+/** Applies DAWN in place; returns what happened to each labelled answer (for the gateway's counters). */
+export function applyDawnToBody(body: unknown, inputs: readonly (string | null)[], accountKey: Buffer, selection: DawnSelection, onSelected: (s: SelectedInput) => void): DawnTally {
+  const tally: DawnTally = { watermark: 0, control: 0, inBandOther: 0, outOfBand: 0 };
+  if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return tally;
+  const { min, max } = selection.marginBand;
   for (const item of (body as { data: unknown[] }).data) {
     if (!isLabelAnswer(item)) continue;
     const index = (item as { index?: unknown }).index;
     const text = typeof index === 'number' ? inputs[index] : undefined;
     if (typeof text !== 'string') continue;
-    const role = dawnRole(accountKey, text, params.fraction, params.controlFraction);
-    if (role === 'none') continue;
+    const margin = teacherMargin(item.probabilities);
+    const role = dawnRole(accountKey, text, margin, selection);
+    if (role === 'none') {
+      if (margin >= min && margin <= max) tally.inBandOther++;
+      else tally.outOfBand++;
+      continue;
+    }
     const labels = Object.keys(item.probabilities);
     const trueLabel = item.label;
-    if (role === 'watermark') {
-      const wrong = keyedWrongLabel(accountKey, text, labels, item.label);
-      Object.assign(item, flipAnswer(item, wrong));
-      flipped++;
-    }
-    onSelected({ role, input: text, served: item.label, trueLabel, labels });
+    if (role === 'watermark') Object.assign(item, flipAnswer(item, keyedWrongLabel(accountKey, text, labels, item.label)));
+    tally[role]++;
+    onSelected({ role, input: text, served: item.label, trueLabel, labels, margin });
   }
-  return flipped;
+  return tally;
 }
 
 function isLabelAnswer(item: unknown): item is LabelAnswer {

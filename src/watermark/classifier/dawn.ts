@@ -5,6 +5,14 @@
  * the top class's probability and the top class the wrong label's, so the answer still sums to 1 and its label is its
  * most probable class. A second, independent hash picks control inputs (answered truthfully) that verification
  * compares against.
+ *
+ * Both are drawn only from inputs whose teacher margin (top probability minus the runner-up's) lies in a band. A copy
+ * memorises a flip it was trained on far more often where the teacher is not near-certain (97% below margin 0.99
+ * against 62% at ≥ 0.999; bench watermark-dawn-margin), and it disagrees with the teacher on
+ * unseen inputs mostly where the margin is small, which is what the controls' errors are; the band keeps the first
+ * and drops the second. The selection rate inside the band is the configured share divided by the band's expected
+ * share of traffic, so the overall flipped share stays about `fraction`. Every input in the band gets the same two
+ * rates, so watermark and control inputs stay exchangeable and Fisher's test stays exact.
  */
 import { createHmac } from 'node:crypto';
 
@@ -24,10 +32,45 @@ function keyedUnit(accountKey: Buffer, label: string, input: string): number {
   return createHmac('sha256', accountKey).update(`moat-dawn/v1/${label}\u0000${canonicalInput(input)}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Watermark (share `fraction`), control (share `controlFraction`, from an independent hash) or neither. */
-export function dawnRole(accountKey: Buffer, input: string, fraction: number, controlFraction: number): DawnRole {
-  if (keyedUnit(accountKey, 'select', input) < fraction) return 'watermark';
-  if (keyedUnit(accountKey, 'control', input) < controlFraction) return 'control';
+/** What selects DAWN's inputs: the `watermark.classifier` config section (or the same numbers in a test). */
+export interface DawnSelection {
+  /** Overall share of inputs to flip. */
+  fraction: number;
+  /** Overall share of inputs to keep as controls. */
+  controlFraction: number;
+  /** Teacher margins eligible for either role, inclusive. */
+  marginBand: { min: number; max: number };
+  /** The share of traffic expected in the band; the in-band rates are the shares above divided by it. */
+  bandShare: number;
+}
+
+/** Top probability minus the runner-up's (1 for a single class), clamped to [0, 1]; non-numbers count as 0. */
+export function teacherMargin(probabilities: Readonly<Record<string, unknown>>): number {
+  let first = 0;
+  let second = 0;
+  for (const value of Object.values(probabilities)) {
+    const p = typeof value === 'number' && Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
+    if (p > first) [first, second] = [p, first];
+    else if (p > second) second = p;
+  }
+  return first - second;
+}
+
+/** Whether the band covers every margin, i.e. selection ignores the teacher (classic DAWN). */
+export function isFullBand(selection: DawnSelection): boolean {
+  return selection.marginBand.min <= 0 && selection.marginBand.max >= 1;
+}
+
+/**
+ * Watermark, control (independent hash) or neither, for an input whose teacher margin is `margin`. A margin that is
+ * not known (a ledger record written before margins were kept) is eligible only when the band covers everything.
+ */
+export function dawnRole(accountKey: Buffer, input: string, margin: number | undefined, selection: DawnSelection): DawnRole {
+  const { min, max } = selection.marginBand;
+  const eligible = margin === undefined ? isFullBand(selection) : margin >= min && margin <= max;
+  if (!eligible) return 'none';
+  if (keyedUnit(accountKey, 'select', input) < selection.fraction / selection.bandShare) return 'watermark';
+  if (keyedUnit(accountKey, 'control', input) < selection.controlFraction / selection.bandShare) return 'control';
   return 'none';
 }
 

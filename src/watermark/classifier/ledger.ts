@@ -19,6 +19,8 @@ export const DawnRecordSchema = z.object({
   /** The upstream's own label (differs from `served` on watermark inputs). */
   trueLabel: z.string(),
   labels: z.array(z.string()),
+  /** The upstream's margin when served; absent in records written before the margin band (eligible only under a full band). */
+  margin: z.number().min(0).max(1).optional(),
   at: z.number(),
 });
 export type DawnRecord = z.infer<typeof DawnRecordSchema>;

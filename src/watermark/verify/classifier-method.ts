@@ -6,7 +6,7 @@
  * probe set under any key this way is what lets the framework calibrate on independent keys and rank accounts.
  */
 import type { Config } from '../../config/schema.ts';
-import { dawnRole, keyedWrongLabel } from '../classifier/dawn.ts';
+import { dawnRole, isFullBand, keyedWrongLabel } from '../classifier/dawn.ts';
 import { type DawnOutcome, scoreDawn } from '../classifier/detect.ts';
 import { type DawnLedger, type DawnRecord, dawnLedgerFile, FileDawnLedger } from '../classifier/ledger.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
@@ -15,18 +15,29 @@ interface Observation {
   input: string;
   trueLabel: string;
   labels: string[];
+  /** The upstream's margin when the input was served (undefined in records older than the margin band). */
+  margin?: number;
   suspect: string;
 }
 
 export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'watermark'>, ledger?: DawnLedger): VerifyMethod<Observation> {
-  const { fraction, controlFraction } = config.watermark.classifier;
+  const selection = config.watermark.classifier;
+  const { fraction, controlFraction, marginBand } = selection;
   return {
     modality: 'classifier',
-    description: `DAWN (keyed wrong label on ${fraction * 100}% of inputs, ${controlFraction * 100}% kept as controls): the suspect's labels on the ledger's watermark and control inputs, one-sided Fisher exact test of keyed-wrong-label hits vs control errors`,
+    description: `DAWN (keyed wrong label on ${fraction * 100}% of inputs, ${controlFraction * 100}% kept as controls, both drawn from teacher margins ${marginBand.min}–${marginBand.max}): the suspect's labels on the ledger's watermark and control inputs, one-sided Fisher exact test of keyed-wrong-label hits vs control errors`,
     defaultProbes: 1000,
     selectProbes({ keys, count, model }: ProbeSelection): Probe[] {
       const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
-      const records = source.list(keys.map((k) => k.accountId));
+      const all = source.list(keys.map((k) => k.accountId));
+      // Records from before margins were kept were selected from the whole traffic: they mean something only under a
+      // full band, i.e. with the settings they were written under.
+      const records = isFullBand(selection) ? all : all.filter((r) => r.margin !== undefined);
+      if (records.length < all.length && !records.some((r) => r.role === 'watermark')) {
+        throw new Error(
+          `the DAWN ledger's ${all.length - records.length} records for these accounts carry no teacher margin (written before the margin band); verify them with watermark.classifier.marginBand {min: 0, max: 1} and bandShare 1, the settings they were selected under`,
+        );
+      }
       if (!records.some((r) => r.role === 'watermark')) {
         throw new Error(`the DAWN ledger (${dawnLedgerFile(config.dataDir)}) holds no watermark inputs for these accounts: nothing to ask the suspect`);
       }
@@ -34,20 +45,20 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
         id: `dawn-${i}`,
         path: '/classifications',
         body: { model, input: r.input },
-        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels },
+        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels, margin: r.margin },
       }));
     },
     parseAnswer(probe, response) {
       const data = (response as { data?: unknown } | null)?.data;
       const label = Array.isArray(data) ? (data[0] as { label?: unknown } | undefined)?.label : undefined;
-      const meta = probe.meta as { input: string; trueLabel: string; labels: string[] };
+      const meta = probe.meta as Omit<Observation, 'suspect'>;
       if (typeof label !== 'string') throw new GarbageAnswer('answer has no label');
-      return { input: meta.input, trueLabel: meta.trueLabel, labels: meta.labels, suspect: label };
+      return { ...meta, suspect: label };
     },
     score(answers, key) {
       const outcomes: DawnOutcome[] = [];
       for (const { observation: o } of answers) {
-        const role = dawnRole(key.key, o.input, fraction, controlFraction);
+        const role = dawnRole(key.key, o.input, o.margin, selection);
         if (role === 'none') continue;
         const served = role === 'watermark' ? keyedWrongLabel(key.key, o.input, o.labels, o.trueLabel) : o.trueLabel;
         outcomes.push({ role, served, suspect: o.suspect });

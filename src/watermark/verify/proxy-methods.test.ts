@@ -103,7 +103,9 @@ describe('verify methods for the proxy watermarks', () => {
     accountIds.forEach((accountId, a) => {
       const key = ring.resolveKey(keyIds[a] as string).key;
       const inputs = Array.from({ length: 3000 }, (_, i) => `note ${a}-${i} ${i % 4 === 0 ? 'special offer' : 'minutes'}`);
-      const body = { data: inputs.map((x, index) => ({ index, label: truth(x), probabilities: truth(x) === 'spam' ? { ham: 0.1, spam: 0.9 } : { ham: 0.8, spam: 0.2 } })) };
+      // Margins 0.94 and 0.92 are inside the default band [0.9, 0.999]; every third ham answer is near-certain and outside it.
+      const probabilities = (x: string, i: number) => (truth(x) === 'spam' ? { ham: 0.03, spam: 0.97 } : i % 3 === 0 ? { ham: 0.9999, spam: 0.0001 } : { ham: 0.96, spam: 0.04 });
+      const body = { data: inputs.map((x, index) => ({ index, label: truth(x), probabilities: probabilities(x, index) })) };
       applyDawnToBody(body, inputs, key, config.watermark.classifier, (s) => ledger.record({ keyId: keyIds[a] as string, accountId, model: 'm', ...s, at: 0 }));
       if (a === leaked) for (const [i, d] of body.data.entries()) served.set(inputs[i] as string, d.label);
     });
@@ -117,5 +119,17 @@ describe('verify methods for the proxy watermarks', () => {
     assert.equal(report.accounts?.[0]?.accountId, accountIds[leaked]);
     const clean = await verify(method, await serve(label(false)), 1000);
     assert.ok((clean.accounts ?? []).every((a) => a.pValue > 0.01));
+  });
+
+  it('classifier: ledger records written before the margin band are refused under a band and verified under the full one', () => {
+    const ledger = new MemoryDawnLedger();
+    const key = ring.resolveKey(keyIds[0] as string).key;
+    const full = parseConfig({ watermark: { secret: SECRET, classifier: { enabled: true, marginBand: { min: 0, max: 1 }, bandShare: 1 } } });
+    const inputs = Array.from({ length: 2000 }, (_, i) => `old note ${i}`);
+    const body = { data: inputs.map((_, index) => ({ index, label: 'ham', probabilities: { ham: 0.7, spam: 0.3 } })) };
+    applyDawnToBody(body, inputs, key, full.watermark.classifier, ({ margin: _margin, ...s }) => ledger.record({ keyId: keyIds[0] as string, accountId: accountIds[0] as string, model: 'm', ...s, at: 0 }));
+    const select = (c: typeof config) => createClassifierVerifyMethod(c, ledger).selectProbes({ probeSeed: Buffer.alloc(32), keys: [ring.resolveKey(keyIds[0] as string)], count: 100, model: "m" });
+    assert.throws(() => select(config), /carry no teacher margin .*marginBand \{min: 0, max: 1\} and bandShare 1/);
+    assert.ok(select(full).length > 0);
   });
 });
