@@ -11,6 +11,7 @@ const BENCHES: Record<string, () => Promise<unknown>> = {
   detectors: async () => (await import('./detectors.ts')).runDetectorsBench(),
   'watermark-proxy': async () => (await import('./watermark-proxy.ts')).runWatermarkProxyBench(),
   'watermark-text': async () => (await import('./watermark-text.ts')).runWatermarkTextBench(),
+  'watermark-dawn-margin': async () => (await import('./watermark-dawn-margin.ts')).runWatermarkDawnMarginBench(),
   'watermark-probe-length': async () => (await import('./watermark-probe-length.ts')).runWatermarkProbeLengthBench(),
   watermark: async () => (await import('./watermark.ts')).runWatermarkBench(),
   detect: async () => (await import('./detect.ts')).runDetectBench(),

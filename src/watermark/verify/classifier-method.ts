@@ -1,9 +1,14 @@
 /**
  * `--modality classifier`: DAWN. Probes are the inputs the gateway recorded in the DAWN ledger for the accounts being
- * tested (watermark inputs first, then controls, round-robin over accounts, up to --probes). Under a key, every
- * probed input gets the role that key gives it (watermark / control / neither) and, if watermark, the key's wrong
- * label; Fisher's exact test then compares hits with control errors (../classifier/detect.ts). Scoring the whole
- * probe set under any key this way is what lets the framework calibrate on independent keys and rank accounts.
+ * tested (watermark inputs first, then controls, round-robin over accounts, each input once, up to --probes). An
+ * account's key is scored on the inputs that account was served (its ledger records): its watermark inputs are what it
+ * was given flipped and its controls what it was given truthfully, so a copy trained on its answers has seen nearly
+ * all of them. Scoring it on other accounts' inputs too would add "watermark" inputs under its key that it was never
+ * served, and controls the copy never trained on, and only dilute the evidence. A key with no records among the
+ * probes (the calibration's independent keys) is scored on all of them. Under a key every scored input gets the role
+ * that key gives it (watermark / control / neither) and, if watermark, the key's wrong label; Fisher's exact test
+ * then compares hits with control errors (../classifier/detect.ts). Under the null the roles within an account's
+ * selected inputs are a keyed coin independent of the suspect, so restricting to them keeps the test exact.
  */
 import type { Config } from '../../config/schema.ts';
 import { dawnRole, isFullBand, keyedWrongLabel } from '../classifier/dawn.ts';
@@ -17,6 +22,8 @@ interface Observation {
   labels: string[];
   /** The upstream's margin when the input was served (undefined in records older than the margin band). */
   margin?: number;
+  /** The accounts whose ledger holds this input (undefined in probe sets saved before accounts were kept). */
+  accounts?: string[];
   suspect: string;
 }
 
@@ -41,11 +48,11 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
       if (!records.some((r) => r.role === 'watermark')) {
         throw new Error(`the DAWN ledger (${dawnLedgerFile(config.dataDir)}) holds no watermark inputs for these accounts: nothing to ask the suspect`);
       }
-      return pickRecords(records, count).map((r, i) => ({
+      return pickRecords(records, count).map(({ record: r, accounts }, i) => ({
         id: `dawn-${i}`,
         path: '/classifications',
         body: { model, input: r.input },
-        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels, margin: r.margin },
+        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels, margin: r.margin, accounts },
       }));
     },
     parseAnswer(probe, response) {
@@ -56,8 +63,9 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
       return { ...meta, suspect: label };
     },
     score(answers, key) {
+      const own = answers.filter((a) => a.observation.accounts?.includes(key.accountId));
       const outcomes: DawnOutcome[] = [];
-      for (const { observation: o } of answers) {
+      for (const { observation: o } of own.length > 0 ? own : answers) {
         const role = dawnRole(key.key, o.input, o.margin, selection);
         if (role === 'none') continue;
         const served = role === 'watermark' ? keyedWrongLabel(key.key, o.input, o.labels, o.trueLabel) : o.trueLabel;
@@ -75,14 +83,24 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
   };
 }
 
-/** Watermark inputs before controls, accounts taking turns, at most `count`. */
-function pickRecords(records: readonly DawnRecord[], count: number): DawnRecord[] {
+/** Each input once (with every account that holds it), watermark inputs before controls, accounts taking turns, at most `count`. */
+function pickRecords(records: readonly DawnRecord[], count: number): { record: DawnRecord; accounts: string[] }[] {
+  const holders = new Map<string, Set<string>>();
+  for (const r of records) holders.set(r.input, (holders.get(r.input) ?? new Set()).add(r.accountId));
   const ordered: DawnRecord[] = [];
+  const taken = new Set<string>();
   for (const role of ['watermark', 'control'] as const) {
     const byAccount = new Map<string, DawnRecord[]>();
     for (const r of records) if (r.role === role) byAccount.set(r.accountId, [...(byAccount.get(r.accountId) ?? []), r]);
     const queues = [...byAccount.values()];
-    for (let i = 0; queues.some((q) => i < q.length); i++) for (const q of queues) if (i < q.length) ordered.push(q[i] as DawnRecord);
+    for (let i = 0; queues.some((q) => i < q.length); i++) {
+      for (const q of queues) {
+        const r = q[i];
+        if (r === undefined || taken.has(r.input)) continue;
+        taken.add(r.input);
+        ordered.push(r);
+      }
+    }
   }
-  return ordered.slice(0, count);
+  return ordered.slice(0, count).map((record) => ({ record, accounts: [...(holders.get(record.input) ?? [])].sort() }));
 }

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { parseConfig } from '../../config/load.ts';
 import { loadSotuSpeeches, toPassages } from '../../ml/data/sotu.ts';
 import { applyDawnToBody } from '../classifier/classifications-response.ts';
-import { MemoryDawnLedger } from '../classifier/ledger.ts';
+import { type DawnRecord, MemoryDawnLedger } from '../classifier/ledger.ts';
 import { embeddingTriggerKey, markEmbedding, targetDirections, triggerSets, triggerWeights } from '../embedding/marker.ts';
 import { fitLinearStudent, toyEmbedder } from '../embedding/testing.ts';
 import { WatermarkKeyring } from '../keys.ts';
@@ -117,6 +117,10 @@ describe('verify methods for the proxy watermarks', () => {
     const report = await verify(method, await serve(label(true)), 1000);
     assert.ok(report.result.pValue < 1e-6, `p = ${report.result.pValue}`);
     assert.equal(report.accounts?.[0]?.accountId, accountIds[leaked]);
+    // Each account is scored on what it was served: the leaker's watermark inputs are exactly its own flipped ones.
+    const own = ledger.list([accountIds[leaked] as string]);
+    assert.equal(report.accounts?.[0]?.details.watermarkInputs, own.filter((r) => r.role === 'watermark').length);
+    assert.equal(report.accounts?.[0]?.details.controlInputs, own.filter((r) => r.role === 'control').length);
     const clean = await verify(method, await serve(label(false)), 1000);
     assert.ok((clean.accounts ?? []).every((a) => a.pValue > 0.01));
   });
@@ -129,6 +133,11 @@ describe('verify methods for the proxy watermarks', () => {
     const body = { data: inputs.map((_, index) => ({ index, label: 'ham', probabilities: { ham: 0.7, spam: 0.3 } })) };
     applyDawnToBody(body, inputs, key, full.watermark.classifier, ({ margin: _margin, ...s }) => ledger.record({ keyId: keyIds[0] as string, accountId: accountIds[0] as string, model: 'm', ...s, at: 0 }));
     const select = (c: typeof config) => createClassifierVerifyMethod(c, ledger).selectProbes({ probeSeed: Buffer.alloc(32), keys: [ring.resolveKey(keyIds[0] as string)], count: 100, model: "m" });
+    // The same input in two accounts' records is asked once, and scored for both.
+    ledger.record({ ...(ledger.list()[0] as DawnRecord), accountId: accountIds[1] as string, keyId: keyIds[1] as string });
+    const both = createClassifierVerifyMethod(full, ledger).selectProbes({ probeSeed: Buffer.alloc(32), keys: [0, 1].map((a) => ring.resolveKey(keyIds[a] as string)), count: 1000, model: 'm' });
+    assert.equal(new Set(both.map((p) => p.body.input)).size, both.length);
+    assert.deepEqual(both.find((p) => p.body.input === ledger.list()[0]?.input)?.meta?.accounts, [accountIds[0], accountIds[1]].sort());
     assert.throws(() => select(config), /carry no teacher margin .*marginBand \{min: 0, max: 1\} and bandShare 1/);
     assert.ok(select(full).length > 0);
   });
