@@ -15,6 +15,7 @@ export async function dawnEndToEnd(options: {
   queries: number;
   accounts: number;
   steps: number;
+  fraction: number;
   controlFraction: number;
   marginBand: { min: number; max: number };
   bandShare: number;
@@ -26,7 +27,7 @@ export async function dawnEndToEnd(options: {
     teacherDir: 'models/classifier-teacher',
     model,
     kind: 'classification',
-    marks: { classifier: { enabled: true, controlFraction: options.controlFraction, marginBand: options.marginBand, bandShare: options.bandShare } },
+    marks: { classifier: { enabled: true, fraction: options.fraction, controlFraction: options.controlFraction, marginBand: options.marginBand, bandShare: options.bandShare } },
     accounts: options.accounts,
   });
   try {

@@ -209,6 +209,7 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     const queries = flagValue('dawn-queries', 2000);
     const steps = flagValue('dawn-steps', 600);
     const controls = flagValue('dawn-controls', 0.1);
+    const fraction = flagValue('dawn-fraction', 0.005);
     // --dawn-band=MIN,MAX,SHARE: the teacher-margin band and its expected traffic share (0,1,1 is classic DAWN).
     const defaults = parseConfig({}).watermark.classifier;
     const bandArg = process.argv.find((a) => a.startsWith('--dawn-band='))?.slice('--dawn-band='.length);
@@ -219,12 +220,13 @@ export async function runWatermarkProxyBench(): Promise<unknown> {
     // --dawn-trials=N repeats the whole run (new accounts, so new keys and new flipped inputs each time).
     const trials = flagValue('dawn-trials', 1);
     const done: Record<string, unknown>[] = [];
-    for (let t = 0; t < trials; t++) done.push(await step(`DAWN end to end ${t + 1}/${trials}`, () => dawnEndToEnd({ queries, accounts: 10, steps, controlFraction: controls, ...band })));
+    for (let t = 0; t < trials; t++) done.push(await step(`DAWN end to end ${t + 1}/${trials}`, () => dawnEndToEnd({ queries, accounts: 10, steps, fraction, controlFraction: controls, ...band })));
     const bandFlag = `${band.marginBand.min},${band.marginBand.max},${band.bandShare}`;
-    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps} --dawn-controls=${controls} --dawn-band=${bandFlag}${trials === 1 ? '' : ` --dawn-trials=${trials}`}`;
-    const name = `${queries}q-${steps}s-${controls}c-band${band.marginBand.min}-${band.marginBand.max}${trials === 1 ? '' : `-${trials}t`}`;
+    const fractionFlag = fraction === 0.005 ? '' : ` --dawn-fraction=${fraction}`;
+    const command = `npm run bench -- watermark-proxy --only=dawn --dawn-queries=${queries} --dawn-steps=${steps}${fractionFlag} --dawn-controls=${controls} --dawn-band=${bandFlag}${trials === 1 ? '' : ` --dawn-trials=${trials}`}`;
+    const name = `${queries}q-${steps}s${fraction === 0.005 ? '' : `-${fraction}f`}-${controls}c-band${band.marginBand.min}-${band.marginBand.max}${trials === 1 ? '' : `-${trials}t`}`;
     const pValues = done.map((r) => (r.suspect as { pValue: number }).pValue);
-    const settings = { controlFraction: controls, ...band };
+    const settings = { fraction, controlFraction: controls, ...band };
     const entry = trials === 1 ? { command, ...settings, ...done[0] } : { command, ...settings, trials: done, pValues, belowOneInAMillion: pValues.filter((p) => p < 1e-6).length, leakerFirst: done.filter((r) => r.leakedAccountRank === 1).length };
     result.dawnEndToEnd = { ...runs, [name]: entry };
   }

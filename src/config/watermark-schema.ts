@@ -65,8 +65,12 @@ export const WatermarkSchema = z
     classifier: z
       .strictObject({
         enabled: z.boolean().default(false),
-        /** Share of inputs answered with the keyed wrong label (DAWN recommends ≤ 0.5%). */
-        fraction: z.number().gt(0).max(0.005).default(0.005),
+        /**
+         * Share of inputs answered with the keyed wrong label. DAWN recommends ≤ 0.5%, the default; more flips make the
+         * evidence against a copy more reliable at an accuracy cost of about the share itself (bench watermark-proxy
+         * --only=dawn --dawn-fraction=0.01), so up to 5% is accepted.
+         */
+        fraction: z.number().gt(0).max(0.05).default(0.005),
         /**
          * Share of inputs kept, answered truthfully, as controls for verification (independent keyed hash). Controls
          * are what the suspect's hits are compared with: 2% left ~50 per 2,000-query harvest and p stuck near 1e-6

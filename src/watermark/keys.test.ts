@@ -69,7 +69,8 @@ test('config validates the watermark section', () => {
   assert.equal(config.watermark.text.gamma, 0.25);
   assert.equal(config.watermark.text.contextWidth, 1);
   assert.equal(config.watermark.classifier.fraction, 0.005);
-  assert.throws(() => parseConfig({ watermark: { classifier: { fraction: 0.01 } } }), /fraction/);
+  assert.throws(() => parseConfig({ watermark: { classifier: { fraction: 0.06 } } }), /fraction/);
+  assert.equal(parseConfig({ watermark: { classifier: { fraction: 0.01 } } }).watermark.classifier.fraction, 0.01);
   assert.throws(() => parseConfig({ watermark: { secret: 'short' } }), /secret/);
   assert.throws(() => parseConfig({ watermark: { keyVersion: 2, retired: [{ version: 2, secret: MASTER }] } }), /current keyVersion/);
 });
