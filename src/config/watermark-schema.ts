@@ -66,9 +66,10 @@ export const WatermarkSchema = z
       .strictObject({
         enabled: z.boolean().default(false),
         /**
-         * Share of inputs answered with the keyed wrong label. DAWN recommends ≤ 0.5%, the default; more flips make the
-         * evidence against a copy more reliable at an accuracy cost of about the share itself (bench watermark-proxy
-         * --only=dawn --dawn-fraction=0.01), so up to 5% is accepted.
+         * Share of inputs answered with the keyed wrong label. DAWN recommends ≤ 0.5%, the default. More flips give
+         * stronger evidence against a copy that memorises them (median p ~1e-9 at 0.5%, ~4e-13 at 1%: bench
+         * watermark-proxy --only=dawn --dawn-fraction=0.01) at an accuracy cost of about the share itself, so up to 5%
+         * is accepted; they do not help against a copy that smooths label noise away.
          */
         fraction: z.number().gt(0).max(0.05).default(0.005),
         /**
