@@ -5,6 +5,9 @@
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
 
+/** Commands lay out their tables with the shared formatter. */
+export { table } from '../format/table.ts';
+
 /**
  * Any error that knows which exit code it deserves. Domain modules (the simulator's scenario loader, the admin API
  * client) define their own error classes with an `exitCode` instead of importing the CLI; main.ts honours any of them.
@@ -45,15 +48,6 @@ export function output(io: CliIO, value: unknown, human: string | (() => string)
   else io.stdout.write(`${typeof human === 'function' ? human() : human}\n`);
 }
 
-/** Fixed-width text table; columns sized to content. */
-export function table(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
-  const cells = rows.map((row) => row.map((c) => (c === null || c === undefined ? '-' : String(c))));
-  const widths: number[] = [];
-  for (const row of cells) {
-    for (const [i, c] of row.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
-  }
-  return cells.map((row) => row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
-}
 
 export interface Progress {
   update(value: number, payload?: Record<string, string | number>): void;

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { table } from '../../cli/io.ts';
+import { table } from '../../format/table.ts';
 import { linePlotSvg } from '../../distill/eval/svg-plot.ts';
 import type { SimulationResult } from '../../sim/run.ts';
 import type { EvalMetrics } from './metrics.ts';
