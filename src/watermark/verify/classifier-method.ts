@@ -9,11 +9,15 @@
  * that key gives it (watermark / control / neither) and, if watermark, the key's wrong label; Fisher's exact test
  * then compares hits with control errors (../classifier/detect.ts). Under the null the roles within an account's
  * selected inputs are a keyed coin independent of the suspect, so restricting to them keeps the test exact.
+ * With --accounts all, the ranking gets 60% of the budget and the top account the rest (the confirmation stage in
+ * verify.ts): its remaining inputs, chosen from the ledger alone, so its test is one fixed in advance.
  */
+import { createHash } from 'node:crypto';
 import type { Config } from '../../config/schema.ts';
 import { dawnRole, isFullBand, keyedWrongLabel } from '../classifier/dawn.ts';
 import { type DawnOutcome, scoreDawn } from '../classifier/detect.ts';
 import { type DawnLedger, type DawnRecord, dawnLedgerFile, FileDawnLedger } from '../classifier/ledger.ts';
+import type { ResolvedKey } from '../keys.ts';
 import { GarbageAnswer, type Probe, type ProbeSelection, type VerifyMethod } from './method.ts';
 
 interface Observation {
@@ -30,30 +34,43 @@ interface Observation {
 export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'watermark'>, ledger?: DawnLedger): VerifyMethod<Observation> {
   const selection = config.watermark.classifier;
   const { fraction, controlFraction, marginBand } = selection;
+  /** The tested accounts' records that mean something under the configured band (throws when none can be asked). */
+  const usableRecords = (keys: readonly ResolvedKey[]): DawnRecord[] => {
+    const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
+    const all = source.list(keys.map((k) => k.accountId));
+    // Records from before margins were kept were selected from the whole traffic: they mean something only under a
+    // full band, i.e. with the settings they were written under.
+    const records = isFullBand(selection) ? all : all.filter((r) => r.margin !== undefined);
+    if (records.length < all.length && !records.some((r) => r.role === 'watermark')) {
+      throw new Error(
+        `the DAWN ledger's ${all.length - records.length} records for these accounts carry no teacher margin (written before the margin band); verify them with watermark.classifier.marginBand {min: 0, max: 1} and bandShare 1, the settings they were selected under`,
+      );
+    }
+    if (!records.some((r) => r.role === 'watermark')) {
+      throw new Error(`the DAWN ledger (${dawnLedgerFile(config.dataDir)}) holds no watermark inputs for these accounts: nothing to ask the suspect`);
+    }
+    return records;
+  };
   return {
     modality: 'classifier',
     description: `DAWN (keyed wrong label on ${fraction * 100}% of inputs, ${controlFraction * 100}% kept as controls, both drawn from teacher margins ${marginBand.min}–${marginBand.max}): the suspect's labels on the ledger's watermark and control inputs, one-sided Fisher exact test of keyed-wrong-label hits vs control errors`,
     defaultProbes: 1000,
     selectProbes({ keys, count, model }: ProbeSelection): Probe[] {
-      const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
-      const all = source.list(keys.map((k) => k.accountId));
-      // Records from before margins were kept were selected from the whole traffic: they mean something only under a
-      // full band, i.e. with the settings they were written under.
-      const records = isFullBand(selection) ? all : all.filter((r) => r.margin !== undefined);
-      if (records.length < all.length && !records.some((r) => r.role === 'watermark')) {
-        throw new Error(
-          `the DAWN ledger's ${all.length - records.length} records for these accounts carry no teacher margin (written before the margin band); verify them with watermark.classifier.marginBand {min: 0, max: 1} and bandShare 1, the settings they were selected under`,
-        );
-      }
-      if (!records.some((r) => r.role === 'watermark')) {
-        throw new Error(`the DAWN ledger (${dawnLedgerFile(config.dataDir)}) holds no watermark inputs for these accounts: nothing to ask the suspect`);
-      }
-      return pickRecords(records, count).map(({ record: r, accounts }, i) => ({
-        id: `dawn-${i}`,
-        path: '/classifications',
-        body: { model, input: r.input },
-        meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels, margin: r.margin, accounts },
-      }));
+      const records = usableRecords(keys);
+      return pickRecords(records, count).map(({ record, accounts }, i) => probeOf(`dawn-${i}`, record, accounts, model));
+    },
+    // The ranking spends 60% of the budget; the rest asks about the top account's own remaining inputs (watermark
+    // first, ledger order), so its Fisher test gets most of its controls instead of a tenth of the budget's.
+    confirmationShare: 0.4,
+    confirmationProbes({ keys, count, model }: ProbeSelection, top: ResolvedKey, asked: readonly Probe[]): Probe[] {
+      const records = usableRecords(keys);
+      const holders = holdersOf(records);
+      const seen = new Set(asked.map((p) => p.body.input));
+      const own = records.filter((r) => r.accountId === top.accountId);
+      const ordered = [...own.filter((r) => r.role === 'watermark'), ...own.filter((r) => r.role === 'control')];
+      const unique = ordered.filter((r) => !seen.has(r.input) && seen.add(r.input));
+      // Ids from the input, not the position: a resumed run whose ranking changed must not reuse another input's answer.
+      return unique.slice(0, count).map((r) => probeOf(`dawn-confirm-${createHash('sha256').update(r.input).digest('hex').slice(0, 20)}`, r, holders.get(r.input) ?? [], model));
     },
     parseAnswer(probe, response) {
       const data = (response as { data?: unknown } | null)?.data;
@@ -83,10 +100,20 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
   };
 }
 
-/** Each input once (with every account that holds it), watermark inputs before controls, accounts taking turns, at most `count`. */
-function pickRecords(records: readonly DawnRecord[], count: number): { record: DawnRecord; accounts: string[] }[] {
+function probeOf(id: string, r: DawnRecord, accounts: string[], model: string): Probe {
+  return { id, path: '/classifications', body: { model, input: r.input }, meta: { input: r.input, trueLabel: r.trueLabel, labels: r.labels, margin: r.margin, accounts } };
+}
+
+/** Every account whose records hold each input, sorted. */
+function holdersOf(records: readonly DawnRecord[]): Map<string, string[]> {
   const holders = new Map<string, Set<string>>();
   for (const r of records) holders.set(r.input, (holders.get(r.input) ?? new Set()).add(r.accountId));
+  return new Map([...holders].map(([input, set]) => [input, [...set].sort()]));
+}
+
+/** Each input once (with every account that holds it), watermark inputs before controls, accounts taking turns, at most `count`. */
+function pickRecords(records: readonly DawnRecord[], count: number): { record: DawnRecord; accounts: string[] }[] {
+  const holders = holdersOf(records);
   const ordered: DawnRecord[] = [];
   const taken = new Set<string>();
   for (const role of ['watermark', 'control'] as const) {
@@ -102,5 +129,5 @@ function pickRecords(records: readonly DawnRecord[], count: number): { record: D
       }
     }
   }
-  return ordered.slice(0, count).map((record) => ({ record, accounts: [...(holders.get(record.input) ?? [])].sort() }));
+  return ordered.slice(0, count).map((record) => ({ record, accounts: holders.get(record.input) ?? [] }));
 }

@@ -60,4 +60,12 @@ export interface VerifyMethod<Observation = unknown> {
   parseAnswer(probe: Probe, response: unknown): Observation;
   /** Scores every usable answer under one key. Must be cheap enough to repeat for calibration keys and accounts. */
   score(answers: readonly { probe: Probe; observation: Observation }[], key: ResolvedKey): ScoreResult;
+  /**
+   * Optional confirmation stage for `--accounts all`, for methods whose probes belong to accounts (DAWN): the first
+   * `1 − confirmationShare` of the budget ranks the accounts, the rest asks about more of the top-ranked key's own
+   * inputs. The extra probes must be a fixed function of that key and the ledger, never of an answer: then the top
+   * key's test on both stages is the test that key would have had anyway, and Bonferroni over the keys still holds.
+   */
+  readonly confirmationShare?: number;
+  confirmationProbes?(selection: ProbeSelection, top: ResolvedKey, asked: readonly Probe[]): Probe[];
 }

@@ -37,6 +37,11 @@ export interface EvidenceReport {
   result: KeyScore;
   calibrated: CalibratedResult;
   calibration: { independentKeys: NullCalibration; referenceModels: TargetReport[] };
+  /**
+   * With a method's confirmation stage: how many more of the top key's own inputs were asked after the ranking, and
+   * the top key's p on the ranking probes alone. `result` and the verdict use both stages.
+   */
+  confirmation: { probes: number; answered: number; rankingPValue: number } | null;
   accounts: (KeyScore & { rank: number })[] | null;
   /** With --accounts: the top account's p-values corrected for having picked the best of `keys` (the verdict's). */
   familywise: Familywise | null;
@@ -112,7 +117,13 @@ export function renderMarkdown(r: EvidenceReport): string {
         '',
       );
     }
-    lines.push( '| rank | account | key id | statistic | p-value |', '|---|---|---|---|---|');
+    if (r.confirmation) {
+      lines.push(
+        `The ranking used the first ${r.probes.requested - r.confirmation.probes} probes. The top account was then asked about ${r.confirmation.probes} more of its own inputs (${r.confirmation.answered} answered), chosen from the ledger without looking at any answer; its p-value went from ${p(r.confirmation.rankingPValue)} on the ranking probes to ${p(r.result.pValue)} on both, and the verdict uses the latter.`,
+        '',
+      );
+    }
+    lines.push('| rank | account | key id | statistic | p-value (ranking probes) |', '|---|---|---|---|---|');
     for (const a of r.accounts.slice(0, 20)) lines.push(`| ${a.rank} | ${a.accountId} | \`${a.keyId}\` | ${n(a.statistic)} | ${p(a.pValue)} |`);
     if (r.accounts.length > 20) lines.push(`| … | ${r.accounts.length - 20} more in report.json | | | |`);
     lines.push('');

@@ -48,7 +48,10 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
   const { method, keyring } = options;
   if (options.keyIds.length === 0) throw new VerifyError('no key to verify with');
   const keys = options.keyIds.map((id) => resolveOrRefuse(keyring, id));
-  const probes = method.selectProbes({ probeSeed: keyring.probeSeed(), keys, count: options.probes, model: options.model });
+  const confirming = options.rankAccounts && keys.length > 1 && method.confirmationProbes !== undefined;
+  const rankingBudget = confirming ? Math.max(1, Math.round(options.probes * (1 - (method.confirmationShare ?? 0)))) : options.probes;
+  const selection = { probeSeed: keyring.probeSeed(), keys, count: rankingBudget, model: options.model };
+  const probes = method.selectProbes(selection);
   if (probes.length === 0) throw new VerifyError(`the ${method.modality} method chose no probes`);
   mkdirSync(options.outDir, { recursive: true });
   checkRunFile(options, probes);
@@ -57,15 +60,22 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
   if (suspect.answers.length === 0) {
     throw new VerifyError(`no usable answer from the suspect (${describeCounts(suspect.counts)}); nothing to test`);
   }
-  const scores: KeyScore[] = keys.map((key) => ({ keyId: key.keyId, accountId: key.accountId, version: key.version, ...method.score(suspect.answers, key) }));
+  const scoreOf = (key: ResolvedKey, answers: Asked['answers']): KeyScore => ({ keyId: key.keyId, accountId: key.accountId, version: key.version, ...method.score(answers, key) });
+  const scores: KeyScore[] = keys.map((key) => scoreOf(key, suspect.answers));
   const ranking = [...scores].sort((a, b) => b.statistic - a.statistic);
-  const primary = options.rankAccounts ? ranking[0] : scores[0];
-  const primaryKey = keys.find((k) => k.keyId === primary.keyId) as ResolvedKey;
+  const primaryKey = keys.find((k) => k.keyId === (options.rankAccounts ? ranking[0] : scores[0]).keyId) as ResolvedKey;
+
+  // The confirmation stage: more of the top key's own probes, then its test on both stages.
+  const extra = confirming ? (method.confirmationProbes?.({ ...selection, count: options.probes - probes.length }, primaryKey, probes) ?? []) : [];
+  const confirmed = extra.length > 0 ? await askTarget('suspect-confirmation', options.suspect, extra, options) : null;
+  const answers = confirmed ? [...suspect.answers, ...confirmed.answers] : suspect.answers;
+  const counts = confirmed ? addCounts(suspect.counts, confirmed.counts) : suspect.counts;
+  const primary = confirmed ? scoreOf(primaryKey, answers) : (options.rankAccounts ? ranking[0] : scores[0]);
 
   const { calibration, nullScores } = calibrateOnKeys(method, suspect.answers, independentKeys(options.nullKeys ?? 200));
   const references: TargetReport[] = [];
   for (const [i, reference] of (options.references ?? []).entries()) {
-    const asked = await askTarget(`reference-${i + 1}`, reference, probes, options);
+    const asked = await askTarget(`reference-${i + 1}`, reference, [...probes, ...extra], options);
     references.push({
       url: reference.url,
       answers: asked.counts,
@@ -74,13 +84,14 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
   }
   const alpha = options.alpha ?? 1e-3;
   const calibrated = calibrate(primary.statistic, nullScores);
-  const incomplete = suspect.counts.failed > 0;
+  const incomplete = counts.failed > 0;
   const familywise = options.rankAccounts ? familywiseOf(primary.pValue, calibrated.calibratedPValue, keys.length) : null;
   return {
     createdAt: new Date().toISOString(),
     method: { modality: method.modality, description: method.description },
     suspect: { url: options.suspect.url, model: options.model },
-    probes: { requested: probes.length, ...suspect.counts },
+    probes: { requested: probes.length + extra.length, ...counts },
+    confirmation: confirmed ? { probes: extra.length, answered: confirmed.counts.answered, rankingPValue: ranking[0].pValue } : null,
     complete: !incomplete,
     key: { keyId: primary.keyId, accountId: primary.accountId, version: primary.version },
     result: primary,
@@ -102,6 +113,10 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
  */
 function familywiseOf(pValue: number, calibratedPValue: number, keys: number): Familywise {
   return { keys, method: 'Bonferroni', pValue: Math.min(1, pValue * keys), calibratedPValue: Math.min(1, calibratedPValue * keys) };
+}
+
+function addCounts(a: AnswerCounts, b: AnswerCounts): AnswerCounts {
+  return { answered: a.answered + b.answered, garbage: a.garbage + b.garbage, failed: a.failed + b.failed, garbageExamples: [...a.garbageExamples, ...b.garbageExamples].slice(0, 5) };
 }
 
 function resolveOrRefuse(keyring: WatermarkKeyring, keyId: string): ResolvedKey {
