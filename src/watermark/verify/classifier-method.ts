@@ -35,12 +35,15 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
   const selection = config.watermark.classifier;
   const { fraction, controlFraction, marginBand } = selection;
   /** The tested accounts' records that mean something under the configured band (throws when none can be asked). */
+  // Margin-less records left out under a band, reported with every score so a mixed ledger is not cut silently.
+  let skipped = 0;
   const usableRecords = (keys: readonly ResolvedKey[]): DawnRecord[] => {
     const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
     const all = source.list(keys.map((k) => k.accountId));
     // Records from before margins were kept were selected from the whole traffic: they mean something only under a
     // full band, i.e. with the settings they were written under.
     const records = isFullBand(selection) ? all : all.filter((r) => r.margin !== undefined);
+    skipped = all.length - records.length;
     if (records.length < all.length && !records.some((r) => r.role === 'watermark')) {
       throw new Error(
         `the DAWN ledger's ${all.length - records.length} records for these accounts carry no teacher margin (written before the margin band); verify them with watermark.classifier.marginBand {min: 0, max: 1} and bandShare 1, the settings they were selected under`,
@@ -94,7 +97,14 @@ export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'w
         statistic: -s.log10PValue,
         pValue: s.pValue,
         scored: s.watermarkInputs + s.controlInputs,
-        details: { watermarkInputs: s.watermarkInputs, hits: s.hits, controlInputs: s.controlInputs, controlErrors: s.controlErrors, log10PValue: Math.round(s.log10PValue * 1e4) / 1e4 },
+        details: {
+          watermarkInputs: s.watermarkInputs,
+          hits: s.hits,
+          controlInputs: s.controlInputs,
+          controlErrors: s.controlErrors,
+          log10PValue: Math.round(s.log10PValue * 1e4) / 1e4,
+          ...(skipped > 0 ? { ledgerRecordsWithoutMarginLeftOut: skipped } : {}),
+        },
       };
     },
   };

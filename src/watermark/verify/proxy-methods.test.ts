@@ -150,5 +150,16 @@ describe('verify methods for the proxy watermarks', () => {
     assert.deepEqual(both.find((p) => p.body.input === ledger.list()[0]?.input)?.meta?.accounts, [accountIds[0], accountIds[1]].sort());
     assert.throws(() => select(config), /carry no teacher margin .*marginBand \{min: 0, max: 1\} and bandShare 1/);
     assert.ok(select(full).length > 0);
+    // A ledger that mixes old and new records is verified on the new ones, and every score says how many were left out.
+    const old = ledger.list().length;
+    const fresh = Array.from({ length: 2000 }, (_, i) => `new note ${i}`);
+    applyDawnToBody({ data: fresh.map((_, index) => ({ index, label: 'ham', probabilities: { ham: 0.96, spam: 0.04 } })) }, fresh, key, config.watermark.classifier, (s) =>
+      ledger.record({ keyId: keyIds[0] as string, accountId: accountIds[0] as string, model: 'm', ...s, at: 0 }),
+    );
+    const method = createClassifierVerifyMethod(config, ledger);
+    const probes = method.selectProbes({ probeSeed: Buffer.alloc(32), keys: [ring.resolveKey(keyIds[0] as string)], count: 1000, model: 'm' });
+    assert.ok(probes.every((p) => String(p.body.input).startsWith('new note')));
+    const scored = method.score(probes.map((probe) => ({ probe, observation: method.parseAnswer(probe, { data: [{ label: 'ham' }] }) })), ring.resolveKey(keyIds[0] as string));
+    assert.equal(scored.details.ledgerRecordsWithoutMarginLeftOut, old - 1);
   });
 });
