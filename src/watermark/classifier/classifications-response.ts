@@ -2,7 +2,7 @@
  * DAWN on a `/v1/classifications` answer (`data[i] = {index, label, probabilities}`): watermark inputs get their
  * keyed wrong label, watermark and control inputs are handed to `onSelected` for the ledger.
  */
-import { type DawnSelection, dawnRole, flipAnswer, keyedWrongLabel, type LabelAnswer, teacherMargin } from './dawn.ts';
+import { type DawnSelection, dawnRole, flipAnswer, inMarginBand, keyedWrongLabel, type LabelAnswer, teacherMargin } from './dawn.ts';
 
 export interface SelectedInput {
   role: 'watermark' | 'control';
@@ -32,7 +32,6 @@ export interface DawnTally {
 export function applyDawnToBody(body: unknown, inputs: readonly (string | null)[], accountKey: Buffer, selection: DawnSelection, onSelected: (s: SelectedInput) => void): DawnTally {
   const tally: DawnTally = { watermark: 0, control: 0, inBandOther: 0, outOfBand: 0 };
   if (typeof body !== 'object' || body === null || !Array.isArray((body as { data?: unknown }).data)) return tally;
-  const { min, max } = selection.marginBand;
   for (const item of (body as { data: unknown[] }).data) {
     if (!isLabelAnswer(item)) continue;
     const index = (item as { index?: unknown }).index;
@@ -41,7 +40,7 @@ export function applyDawnToBody(body: unknown, inputs: readonly (string | null)[
     const margin = teacherMargin(item.probabilities);
     const role = dawnRole(accountKey, text, margin, selection);
     if (role === 'none') {
-      if (margin >= min && margin <= max) tally.inBandOther++;
+      if (inMarginBand(margin, selection)) tally.inBandOther++;
       else tally.outOfBand++;
       continue;
     }

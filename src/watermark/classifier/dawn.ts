@@ -62,13 +62,17 @@ export function isFullBand(selection: DawnSelection): boolean {
 }
 
 /**
- * Watermark, control (independent hash) or neither, for an input whose teacher margin is `margin`. A margin that is
- * not known (a ledger record written before margins were kept) is eligible only when the band covers everything.
+ * Whether an input with this teacher margin may get either role. A margin that is not known (a ledger record written
+ * before margins were kept) is eligible only when the band covers everything.
  */
+export function inMarginBand(margin: number | undefined, selection: DawnSelection): boolean {
+  if (margin === undefined) return isFullBand(selection);
+  return margin >= selection.marginBand.min && margin <= selection.marginBand.max;
+}
+
+/** Watermark, control (independent hash) or neither, for an input whose teacher margin is `margin`. */
 export function dawnRole(accountKey: Buffer, input: string, margin: number | undefined, selection: DawnSelection): DawnRole {
-  const { min, max } = selection.marginBand;
-  const eligible = margin === undefined ? isFullBand(selection) : margin >= min && margin <= max;
-  if (!eligible) return 'none';
+  if (!inMarginBand(margin, selection)) return 'none';
   if (keyedUnit(accountKey, 'select', input) < selection.fraction / selection.bandShare) return 'watermark';
   if (keyedUnit(accountKey, 'control', input) < selection.controlFraction / selection.bandShare) return 'control';
   return 'none';

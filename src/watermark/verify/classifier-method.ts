@@ -34,9 +34,9 @@ interface Observation {
 export function createClassifierVerifyMethod(config: Pick<Config, 'dataDir' | 'watermark'>, ledger?: DawnLedger): VerifyMethod<Observation> {
   const selection = config.watermark.classifier;
   const { fraction, controlFraction, marginBand } = selection;
-  /** The tested accounts' records that mean something under the configured band (throws when none can be asked). */
   // Margin-less records left out under a band, reported with every score so a mixed ledger is not cut silently.
   let skipped = 0;
+  /** The tested accounts' records that mean something under the configured band (throws when none can be asked). */
   const usableRecords = (keys: readonly ResolvedKey[]): DawnRecord[] => {
     const source = ledger ?? new FileDawnLedger(dawnLedgerFile(config.dataDir));
     const all = source.list(keys.map((k) => k.accountId));

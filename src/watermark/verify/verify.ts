@@ -63,14 +63,15 @@ export async function runVerify(options: VerifyOptions): Promise<EvidenceReport>
   const scoreOf = (key: ResolvedKey, answers: Asked['answers']): KeyScore => ({ keyId: key.keyId, accountId: key.accountId, version: key.version, ...method.score(answers, key) });
   const scores: KeyScore[] = keys.map((key) => scoreOf(key, suspect.answers));
   const ranking = [...scores].sort((a, b) => b.statistic - a.statistic);
-  const primaryKey = keys.find((k) => k.keyId === (options.rankAccounts ? ranking[0] : scores[0]).keyId) as ResolvedKey;
+  const chosen = options.rankAccounts ? ranking[0] : scores[0];
+  const primaryKey = keys.find((k) => k.keyId === chosen.keyId) as ResolvedKey;
 
   // The confirmation stage: more of the top key's own probes, then its test on both stages.
   const extra = confirming ? (method.confirmationProbes?.({ ...selection, count: options.probes - probes.length }, primaryKey, probes) ?? []) : [];
   const confirmed = extra.length > 0 ? await askTarget('suspect-confirmation', options.suspect, extra, options) : null;
   const answers = confirmed ? [...suspect.answers, ...confirmed.answers] : suspect.answers;
   const counts = confirmed ? addCounts(suspect.counts, confirmed.counts) : suspect.counts;
-  const primary = confirmed ? scoreOf(primaryKey, answers) : (options.rankAccounts ? ranking[0] : scores[0]);
+  const primary = confirmed ? scoreOf(primaryKey, answers) : chosen;
 
   const { calibration, nullScores } = calibrateOnKeys(method, suspect.answers, independentKeys(options.nullKeys ?? 200));
   const references: TargetReport[] = [];
